@@ -1,0 +1,78 @@
+package hspnet.io;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import hspnet.testutil.Shared;
+
+class NpyTest {
+  @TempDir Path tmp;
+
+  @Test
+  void roundTripsFloatsAndLongs() throws Exception {
+    Path f = tmp.resolve("a.npy");
+    Npy.write(f, NpyArray.ofFloats(new float[] {1.5f, -2f, 3.25f, 0f, 7f, 8f}, 2, 3));
+    NpyArray a = Npy.read(f);
+    assertArrayEquals(new long[] {2, 3}, a.shape());
+    assertArrayEquals(new float[] {1.5f, -2f, 3.25f, 0f, 7f, 8f}, a.floats());
+    assertEquals(0, (Files.size(f) - 6 * 4) % 64, "header padded to 64 bytes");
+
+    Path g = tmp.resolve("b.npy");
+    Npy.write(g, NpyArray.ofLongs(new long[] {5, -1, 1L << 40}, 3));
+    NpyArray b = Npy.read(g);
+    assertEquals(NpyArray.DType.INT64, b.dtype());
+    assertArrayEquals(new long[] {5, -1, 1L << 40}, b.longs());
+    Tensor t = b.toTensor();
+    assertEquals(1L << 40, t.get(2).item_long());
+  }
+
+  @Test
+  void readsFixtureRelationMatrix() throws Exception {
+    NpyArray r = Npy.read(Shared.fixture("hspnet_rn.relation_raw.npy"));
+    assertArrayEquals(new long[] {24, 24}, r.shape());
+    float[] v = r.floats();
+    // cosine similarities: the diagonal is 1 up to float32 rounding, and the matrix is symmetric
+    for (int i = 0; i < 24; i++) {
+      assertEquals(1.0, v[i * 24 + i], 1e-5);
+      for (int j = 0; j < 24; j++) assertEquals(v[i * 24 + j], v[j * 24 + i], 1e-6);
+    }
+  }
+
+  @Test
+  void refusesUnsupportedAndTruncatedFiles() throws Exception {
+    Path f = tmp.resolve("a.npy");
+    Npy.write(f, NpyArray.ofFloats(new float[] {1, 2, 3, 4}, 4));
+    byte[] all = Files.readAllBytes(f);
+
+    Path truncated = tmp.resolve("t.npy");
+    Files.write(truncated, java.util.Arrays.copyOf(all, all.length - 3));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Npy.read(truncated));
+    assertTrue(e.getMessage().contains("t.npy") && e.getMessage().contains("truncated"), e.getMessage());
+
+    Path fortran = tmp.resolve("f.npy");
+    Files.write(fortran, new String(all, java.nio.charset.StandardCharsets.ISO_8859_1)
+        .replace("False", "True ").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    e = assertThrows(IllegalArgumentException.class, () -> Npy.read(fortran));
+    assertTrue(e.getMessage().contains("Fortran"), e.getMessage());
+
+    Path bigEndian = tmp.resolve("be.npy");
+    Files.write(bigEndian, new String(all, java.nio.charset.StandardCharsets.ISO_8859_1)
+        .replace("<f4", ">f4").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    e = assertThrows(IllegalArgumentException.class, () -> Npy.read(bigEndian));
+    assertTrue(e.getMessage().contains(">f4"), e.getMessage());
+
+    Path garbage = tmp.resolve("g.npy");
+    Files.writeString(garbage, "hello");
+    e = assertThrows(IllegalArgumentException.class, () -> Npy.read(garbage));
+    assertTrue(e.getMessage().contains("g.npy"), e.getMessage());
+
+    e = assertThrows(IllegalArgumentException.class, () -> Npy.read(tmp.resolve("missing.npy")));
+    assertTrue(e.getMessage().contains("missing.npy"), e.getMessage());
+  }
+}
