@@ -1,0 +1,80 @@
+package hspnet.clip;
+
+import org.bytedeco.pytorch.EmbeddingImpl;
+import org.bytedeco.pytorch.LayerNormImpl;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+
+import hspnet.nn.Layers;
+
+import static org.bytedeco.pytorch.global.torch.empty;
+
+/**
+ * OpenAI's CLIP with a ModifiedResNet image tower, registered under the original state-dict names
+ * ({@code visual.*}, {@code transformer.resblocks.N.*}, {@code token_embedding.weight},
+ * {@code positional_embedding}, {@code ln_final.*}, {@code text_projection}, {@code logit_scale}).
+ * HSPNet takes its parts: the image tower, the text path, the token embedding for building prompts.
+ */
+public final class ClipModel extends Module {
+  final Tensor positionalEmbedding, textProjection, logitScale;
+  final ModifiedResNet visual;
+  final Transformer transformer;
+  final EmbeddingImpl tokenEmbedding;
+  final LayerNormImpl lnFinal;
+  private final ClipArch arch;
+  private TextEncoder textEncoder;
+
+  public ClipModel(ClipArch arch) {
+    this.arch = arch;
+    positionalEmbedding = register_parameter("positional_embedding", empty(arch.contextLength(), arch.transformerWidth()));
+    textProjection = register_parameter("text_projection", empty(arch.transformerWidth(), arch.embedDim()));
+    logitScale = register_parameter("logit_scale", empty());
+    visual = register_module("visual", new ModifiedResNet(arch.visionLayers(), arch.embedDim(), arch.visionHeads(),
+        arch.imageResolution(), arch.visionWidth()));
+    transformer = register_module("transformer",
+        new Transformer(arch.transformerWidth(), arch.transformerLayers(), arch.transformerHeads(), true));
+    tokenEmbedding = register_module("token_embedding", new EmbeddingImpl(arch.vocabSize(), arch.transformerWidth()));
+    lnFinal = register_module("ln_final", Layers.layerNorm(arch.transformerWidth()));
+  }
+
+  public ClipArch arch() { return arch; }
+
+  public ModifiedResNet visual() { return visual; }
+
+  public Tensor logitScale() { return logitScale; }
+
+  /** The text path as a module of its own (shares this model's tensors). */
+  public synchronized TextEncoder textEncoder() {
+    if (textEncoder == null) textEncoder = new TextEncoder(this);
+    return textEncoder;
+  }
+
+  /** Token embeddings of token ids (N, context) → (N, context, width). */
+  public Tensor embedTokens(Tensor tokens) {
+    return tokenEmbedding.forward(tokens);
+  }
+
+  /** CLIP's encode_text: features at the end-of-text token (the largest id in each row). */
+  public Tensor encodeText(Tensor tokens, long[][] tokenRows) {
+    Tensor eot = tokens.argmax(new org.bytedeco.pytorch.LongOptional(-1), false);
+    return textEncoder().forward(embedTokens(tokens), eot, usedLength(tokenRows));
+  }
+
+  public Tensor encodeImage(Tensor images) {
+    return visual.forward(images);
+  }
+
+  /** Positions the text tower must run for these prompts: EOT + 1 of the longest. */
+  public static long usedLength(long[][] tokenRows) {
+    long max = 0;
+    for (long[] row : tokenRows) max = Math.max(max, eotPosition(row) + 1);
+    return max;
+  }
+
+  /** Index of the first largest id (the end-of-text token), as torch's argmax picks it. */
+  public static int eotPosition(long[] row) {
+    int best = 0;
+    for (int i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
+    return best;
+  }
+}

@@ -1,0 +1,86 @@
+package hspnet.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static hspnet.config.KeySpec.optional;
+import static hspnet.config.KeySpec.required;
+import static hspnet.config.KeySpec.unused;
+
+/**
+ * Every key a configuration file may hold. The original's keys keep their names and meaning so its
+ * YAML files load unchanged; the keys after them are this project's additions. Defaults live in
+ * {@code configs/base.yaml}, not here, so that the file a user reads is the whole truth.
+ */
+public final class ConfigKeys {
+  private ConfigKeys() {}
+
+  public static final List<KeySpec> TOP_LEVEL = List.of(
+      // --- the original's keys -------------------------------------------------------------
+      required("checkpoint", KeyType.STRING, "run name: rounds are written to checkpoints/{checkpoint}/roundN"),
+      required("log_file", KeyType.STRING, "log file name inside the round folder"),
+      required("data", KeyType.STRING, "dataset root folder"),
+      optional("dataset", KeyType.STRING, "COCO: the single-positive training list (the original's name for it)"),
+      optional("train_dataset", KeyType.STRING, "training list file, lines `path,i j k` (one index: single positive)"),
+      optional("val_dataset", KeyType.STRING, "validation list file with all positives of every image"),
+      required("num_classes", KeyType.INT, "number of labels C"),
+      optional("child_num", KeyType.INT, "number of child (label) prompts; must equal num_classes"),
+      required("lr", KeyType.DOUBLE, "peak learning rate of the non-GCN parameter groups (OneCycle max_lr)"),
+      required("gcn_lr", KeyType.DOUBLE, "peak learning rate of the GCN parameter groups"),
+      required("weight_decay", KeyType.DOUBLE, "L2 weight decay of the decay groups (Adam, coupled)"),
+      required("batch_size", KeyType.INT, "images per training and validation batch"),
+      required("workers", KeyType.INT, "image decoding threads"),
+      required("thre", KeyType.DOUBLE, "score threshold for P_C/R_C/F_C/P_O/R_O/F_O in test mode"),
+      required("loss", KeyType.STRING, "training loss; SPLC is the one the method uses"),
+      required("epochs", KeyType.INT, "epochs actually trained"),
+      required("total_epochs", KeyType.INT, "epochs the OneCycle schedule is laid out for (80 while 60 run)"),
+      optional("test", KeyType.BOOL, "evaluate instead of train (the -t flag sets it)"),
+      optional("resume", KeyType.BOOL, "continue a killed training (not implemented yet: must be false)"),
+      required("parent_n_ctx", KeyType.INT, "context tokens of the group prompts (words of parent_ctx_init)"),
+      required("parent_ctx_init", KeyType.STRING, "group prompt text before the group name"),
+      required("child_n_ctx", KeyType.INT, "context vectors the meta-net makes for every label prompt"),
+      required("change_epoch", KeyType.INT, "SPLC: first epoch (0-based) of pseudo-label correction"),
+      required("tau", KeyType.DOUBLE, "SPLC: probability above which an unknown label becomes positive"),
+      required("reweight_p", KeyType.DOUBLE, "relation re-weighting p: off-diagonal mass of each row"),
+      optional("relation_file", KeyType.STRING, "released (C+G)x(C+G) relation .npy; absent: computed from CLIP text features"),
+      optional("super_labels", KeyType.STRING, "group names file of the original release (used by real datasets)"),
+      optional("super_labels_index", KeyType.STRING, "group index .npy of the original release (used by real datasets)"),
+      required("image_size", KeyType.INT, "input resolution (shorter side resized, then center crop)"),
+      unused("model_name", KeyType.STRING, "accepted, not used (the original's model family name)"),
+      unused("meta_lr", KeyType.DOUBLE, "accepted, not used (the original never reads it)"),
+      unused("ratio", KeyType.DOUBLE, "accepted, not used"),
+      unused("n_ctx", KeyType.INT, "accepted, not used"),
+      unused("child_ctx_init", KeyType.STRING, "accepted, not used (child prompts are 'X X X X {label}.')"),
+      // --- this project's keys -------------------------------------------------------------
+      required("seed", KeyType.INT, "seed of initialisation, shuffling and data generation: same seed, same run"),
+      required("device", KeyType.STRING, "auto | cpu | cuda (auto: cuda when available)"),
+      required("amp", KeyType.BOOL, "fp16 autocast with dynamic loss scaling on CUDA (ignored on CPU)"),
+      required("clip_model", KeyType.STRING, "CLIP weights file, or 'random' to build clip_arch with random weights"),
+      optional("clip_arch", KeyType.MAP, "architecture of a randomly initialised CLIP (see the README table)"),
+      required("tokenizer", KeyType.STRING, "CLIP BPE vocabulary (bpe_simple_vocab_16e6.txt.gz), or 'bytes' for the byte-level demo tokenizer"),
+      required("dataset_kind", KeyType.STRING, "auto | coco | voc | nuswide | cub | list | demo (auto: from 'data' as the original does)"),
+      optional("labels", KeyType.STRING, "label set YAML: groups, then every label with its group"),
+      optional("ema_decay", KeyType.DOUBLE, "EMA decay per step; absent: 0.82^(1/K), K the dataset's steps per epoch at batch 128"),
+      required("bn_eval_first_epoch", KeyType.BOOL, "reproduce the original: BatchNorm in eval mode during epoch 0"),
+      required("log_every", KeyType.INT, "log a training line every N steps"),
+      optional("demo_train_images", KeyType.INT, "demo dataset: training images to generate"),
+      optional("demo_val_images", KeyType.INT, "demo dataset: validation images to generate"));
+
+  /** Keys of the {@code clip_arch} mapping (a randomly initialised CLIP; ModifiedResNet image tower). */
+  public static final List<KeySpec> CLIP_ARCH_KEYS = List.of(
+      required("vision_layers", KeyType.INT_LIST, "bottleneck blocks in each of the four ResNet stages"),
+      required("vision_width", KeyType.INT, "ResNet stem width w (stages use w, 2w, 4w, 8w)"),
+      optional("vision_heads", KeyType.INT, "attention-pool heads (default 32w/64, at least 1)"),
+      required("embed_dim", KeyType.INT, "joint embedding width E"),
+      required("context_length", KeyType.INT, "text positions (77 in CLIP)"),
+      required("transformer_width", KeyType.INT, "text transformer width"),
+      required("transformer_heads", KeyType.INT, "text transformer heads"),
+      required("transformer_layers", KeyType.INT, "text transformer layers"));
+
+  static Map<String, KeySpec> index(List<KeySpec> specs) {
+    Map<String, KeySpec> m = new LinkedHashMap<>();
+    for (KeySpec s : specs) m.put(s.name(), s);
+    return m;
+  }
+}

@@ -1,0 +1,134 @@
+package hspnet.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Loads a configuration the way the original does: {@code base.yaml} first, then the chosen file
+ * overriding it key by key. The base is the {@code base.yaml} beside the chosen file when there is
+ * one, otherwise the copy of {@code configs/base.yaml} built into the jar. Loading reads files and
+ * nothing else: an invalid configuration never creates anything on disk.
+ */
+public final class ConfigLoader {
+  static final String BUNDLED_BASE = "/hspnet/config/base.yaml";
+  private static final Set<String> DEVICES = Set.of("auto", "cpu", "cuda");
+  private static final Set<String> KINDS = Set.of("auto", "coco", "voc", "nuswide", "cub", "list", "demo");
+
+  private ConfigLoader() {}
+
+  public static Config load(Path file) {
+    if (!Files.isRegularFile(file))
+      throw new ConfigException(file + ": config file does not exist");
+    Map<String, Object> values = new LinkedHashMap<>();
+    Map<String, String> origins = new LinkedHashMap<>();
+
+    Path sibling = file.toAbsolutePath().getParent().resolve("base.yaml");
+    boolean isBase = file.getFileName().toString().equals("base.yaml");
+    if (!isBase) {
+      Path shown = file.getParent() == null ? Path.of("base.yaml") : file.getParent().resolve("base.yaml");
+      if (Files.isRegularFile(sibling)) mergeFile(sibling, shown, values, origins);
+      else mergeBundledBase(values, origins);
+    }
+    mergeFile(file, file, values, origins);
+    Config cfg = new Config(file, values, origins);
+    validate(cfg);
+    return cfg;
+  }
+
+  private static void mergeFile(Path path, Path shownAs, Map<String, Object> values, Map<String, String> origins) {
+    try (Reader r = Files.newBufferedReader(path)) {
+      merge(YamlValues.read(shownAs.toString(), r, ConfigKeys.TOP_LEVEL), values, origins);
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new ConfigException(shownAs + ": not a UTF-8 text file");
+    } catch (IOException e) {
+      throw new ConfigException(shownAs + ": cannot read: " + e.getMessage());
+    }
+  }
+
+  private static void mergeBundledBase(Map<String, Object> values, Map<String, String> origins) {
+    InputStream in = ConfigLoader.class.getResourceAsStream(BUNDLED_BASE);
+    if (in == null) throw new IllegalStateException("the built-in base.yaml is missing from the jar");
+    Reader r = YamlValues.utf8(in);
+    try {
+      merge(YamlValues.read("(built-in) configs/base.yaml", r, ConfigKeys.TOP_LEVEL), values, origins);
+    } finally {
+      YamlValues.closeQuietly(r);
+    }
+  }
+
+  private static void merge(Map<String, YamlValues.Located> layer, Map<String, Object> values, Map<String, String> origins) {
+    layer.forEach((k, v) -> {
+      values.put(k, v.value());
+      origins.put(k, v.origin());
+    });
+  }
+
+  /** Checks that go beyond one value's type: required keys, ranges, and keys that must agree. */
+  static void validate(Config c) {
+    for (KeySpec s : ConfigKeys.TOP_LEVEL)
+      if (s.required() && !c.has(s.name()))
+        throw new ConfigException(c.file() + ": required key '" + s.name() + "' is missing (" + s.description() + ")");
+
+    positive(c, "num_classes", c.numClasses());
+    positive(c, "batch_size", c.batchSize());
+    positive(c, "epochs", c.epochs());
+    positive(c, "total_epochs", c.totalEpochs());
+    positive(c, "image_size", c.imageSize());
+    positive(c, "parent_n_ctx", c.parentNCtx());
+    positive(c, "child_n_ctx", c.childNCtx());
+    positive(c, "log_every", c.logEvery());
+    if (c.workers() < 0) throw c.error("workers", "must be 0 or more, got " + c.workers());
+    if (c.changeEpoch() < 0) throw c.error("change_epoch", "must be 0 or more, got " + c.changeEpoch());
+    if (c.epochs() > c.totalEpochs())
+      throw c.error("epochs", c.epochs() + " epochs cannot run inside a schedule of total_epochs " + c.totalEpochs());
+    if (c.has("child_num") && c.integer("child_num") != c.numClasses())
+      throw c.error("child_num", "must equal num_classes (" + c.numClasses() + "), got " + c.integer("child_num"));
+    for (String k : List.of("lr", "gcn_lr")) if (!(c.number(k) > 0)) throw c.error(k, "must be positive, got " + c.number(k));
+    if (c.weightDecay() < 0) throw c.error("weight_decay", "must be 0 or more, got " + c.weightDecay());
+    probability(c, "thre", c.thre());
+    probability(c, "tau", c.tau());
+    probability(c, "reweight_p", c.reweightP());
+    if (c.emaDecay().isPresent()) probability(c, "ema_decay", c.emaDecay().get());
+    if (!c.loss().equals("SPLC")) throw c.error("loss", "only SPLC is implemented, got '" + c.loss() + "'");
+    if (!DEVICES.contains(c.device())) throw c.error("device", "must be one of auto, cpu, cuda; got '" + c.device() + "'");
+    if (!KINDS.contains(c.datasetKind()))
+      throw c.error("dataset_kind", "must be one of " + String.join(", ", KINDS.stream().sorted().toList()) + "; got '" + c.datasetKind() + "'");
+    if (c.bool("resume")) throw c.error("resume", "resuming a training is not implemented yet; set it to false");
+    int words = c.parentCtxInit().trim().split("\\s+").length;
+    if (words != c.parentNCtx())
+      throw c.error("parent_n_ctx", "is " + c.parentNCtx() + " but parent_ctx_init '" + c.parentCtxInit() + "' has " + words + " words");
+    if (c.randomClip()) validateClipArch(c);
+  }
+
+  private static void validateClipArch(Config c) {
+    if (!c.has("clip_arch")) throw c.error("clip_model", "is 'random', which needs a clip_arch mapping");
+    for (KeySpec s : ConfigKeys.CLIP_ARCH_KEYS)
+      if (s.required() && !c.clipArch().containsKey(s.name()))
+        throw c.error("clip_arch", "misses '" + s.name() + "' (" + s.description() + ")");
+    List<Integer> layers = c.clipArchLayers();
+    if (layers.size() != 4 || layers.stream().anyMatch(n -> n < 1))
+      throw c.error("clip_arch", "vision_layers must list four positive block counts, got " + layers);
+    for (KeySpec s : ConfigKeys.CLIP_ARCH_KEYS)
+      if (s.type() == KeyType.INT && c.clipArch().containsKey(s.name()) && c.clipArchInt(s.name()) < 1)
+        throw c.error("clip_arch", s.name() + " must be positive, got " + c.clipArchInt(s.name()));
+    if (c.clipArchInt("transformer_width") % c.clipArchInt("transformer_heads") != 0)
+      throw c.error("clip_arch", "transformer_width must be a multiple of transformer_heads");
+    if (c.imageSize() % 32 != 0)
+      throw c.error("image_size", "must be a multiple of 32 for a ResNet CLIP (the attention pool sees image_size/32 cells), got " + c.imageSize());
+  }
+
+  private static void positive(Config c, String key, int v) {
+    if (v < 1) throw c.error(key, "must be at least 1, got " + v);
+  }
+
+  private static void probability(Config c, String key, double v) {
+    if (!(v >= 0 && v <= 1)) throw c.error(key, "must lie in [0, 1], got " + v);
+  }
+}

@@ -1,0 +1,50 @@
+package hspnet.model;
+
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+import hspnet.nn.Ops;
+
+import static org.bytedeco.pytorch.global.torch.empty;
+import static org.bytedeco.pytorch.global.torch.leaky_relu;
+import static org.bytedeco.pytorch.global.torch.uniform_;
+
+/**
+ * The graph-convolution network HSPNet shares between the group level and the label level: three
+ * bias-free layers A·(X·W) (E→2E→2E→E) with LeakyReLU(0.2) after the first two, and a learnable
+ * residual mix γ·H + (1−γ)·X (γ starts at 0.9). Registered as {@code gc1..gc3.weight} and
+ * {@code gamma}; W is (in, out) and initialised uniform(±1/sqrt(out)) as the original.
+ */
+public final class HierarchicalGcn extends Module {
+  final Tensor w1, w2, w3, gamma;
+
+  public HierarchicalGcn(long embedDim) {
+    w1 = graphConv("gc1", embedDim, 2 * embedDim);
+    w2 = graphConv("gc2", 2 * embedDim, 2 * embedDim);
+    w3 = graphConv("gc3", 2 * embedDim, embedDim);
+    gamma = register_parameter("gamma", empty(1));
+    try (NoGradGuard g = new NoGradGuard()) {
+      gamma.fill_(Ops.s(0.9));
+    }
+  }
+
+  private Tensor graphConv(String name, long in, long out) {
+    Module layer = register_module(name, new Module());
+    Tensor w = layer.register_parameter("weight", empty(in, out));
+    double stdv = 1.0 / Math.sqrt(out);
+    try (NoGradGuard g = new NoGradGuard()) {
+      uniform_(w, -stdv, stdv);
+    }
+    return w;
+  }
+
+  /** x: (n, E) node features; adj: (n, n) adjacency of the level. */
+  public Tensor forward(Tensor x, Tensor adj) {
+    Tensor h = leaky_relu(adj.matmul(x.matmul(w1.to(x.scalar_type()))), Ops.s(0.2));
+    h = leaky_relu(adj.matmul(h.matmul(w2.to(h.scalar_type()))), Ops.s(0.2));
+    h = adj.matmul(h.matmul(w3.to(h.scalar_type())));
+    Tensor g = gamma.to(h.scalar_type());
+    return g.mul(h).add(g.neg().add(Ops.s(1.0)).mul(x));
+  }
+}
