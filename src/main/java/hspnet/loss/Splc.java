@@ -79,7 +79,8 @@ public final class Splc {
           + Arrays.toString(ts) + " must have the same shape");
     if (!logits.is_floating_point())
       throw new IllegalArgumentException("SPLC: logits must be a floating tensor, got " + logits.scalar_type());
-    Tensor z = logits.scalar_type() == ScalarType.Float ? logits : logits.to(ScalarType.Float);
+    // JavaCPP returns a fresh ScalarType object: intern() gives the constant that == can compare.
+    Tensor z = logits.scalar_type().intern() == ScalarType.Float ? logits : logits.to(ScalarType.Float);
 
     Tensor shifted = where(targets.eq(new Scalar(1)), z.sub(new Scalar(margin)), z);
 
