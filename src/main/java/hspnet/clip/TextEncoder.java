@@ -46,4 +46,8 @@ public final class TextEncoder extends Module {
   }
 
   public long width() { return transformer.width; }
+
+  public Transformer transformer() { return transformer; }
+
+  public LayerNormImpl lnFinal() { return lnFinal; }
 }

@@ -1,0 +1,95 @@
+package hspnet;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import org.bytedeco.pytorch.Device;
+
+import hspnet.config.Config;
+import hspnet.config.ConfigException;
+import hspnet.config.ConfigLoader;
+import hspnet.config.ResolvedConfig;
+import hspnet.config.TrainArgs;
+import hspnet.model.HspNet;
+import hspnet.model.HspNetFactory;
+import hspnet.train.Devices;
+import hspnet.train.RoundFolder;
+import hspnet.train.RunData;
+import hspnet.train.Tester;
+import hspnet.train.TrainLog;
+import hspnet.train.Trainer;
+
+/**
+ * {@code hspnet -c CONFIG [-t] [-r N]}: trains HSPNet into a new round folder, or evaluates a round.
+ * Exit status: 0 done, 2 a configuration or command-line problem, 1 any other input problem
+ * (a missing image, a corrupt checkpoint); the message is one line naming the file and key.
+ */
+public final class TrainMain {
+  private TrainMain() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, Path.of("checkpoints"), System.out, System.err));
+  }
+
+  public static int run(String[] args, Path checkpointsRoot, PrintStream out, PrintStream err) {
+    try {
+      TrainArgs a = TrainArgs.parse(args);
+      if (a.help()) {
+        out.print(TrainArgs.USAGE);
+        return 0;
+      }
+      Config cfg = ConfigLoader.load(a.configFile());
+      if (a.test() || cfg.test()) test(cfg, a.round(), checkpointsRoot, out);
+      else train(cfg, checkpointsRoot, out);
+      return 0;
+    } catch (ConfigException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    } catch (IllegalArgumentException | IOException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    } catch (UncheckedIOException e) {
+      err.println("error: " + e.getCause().getMessage());
+      return 1;
+    }
+  }
+
+  static void train(Config cfg, Path checkpointsRoot, PrintStream out) throws IOException {
+    Device device = Devices.select(cfg);
+    // Everything that can fail on bad input is opened before the round folder exists.
+    try (RunData data = RunData.open(cfg, true)) {
+      HspNetFactory factory = new HspNetFactory(cfg, data.labels());
+      HspNet model = factory.build();
+      HspNet ema = factory.build();
+      Path round = RoundFolder.createNext(checkpointsRoot, cfg.checkpoint());
+      ResolvedConfig.write(round.resolve("config.yaml"), cfg);
+      try (TrainLog log = new TrainLog(round.resolve(cfg.logFile()), out)) {
+        log.info("Round folder " + round + " (config " + cfg.file() + ", device " + Devices.describe(device) + ")");
+        log.info(String.format(Locale.ROOT, "Data: %d training images (single positive), %d validation images, %d labels in %d groups",
+            data.trainSamples().size(), data.valSamples().size(), data.labels().numClasses(), data.labels().numGroups()));
+        Trainer.Result r = new Trainer(cfg, log, device).train(model, ema, data, round);
+        log.info(String.format(Locale.ROOT, "Training done in %.1f s: highest_mAP = %.2f at epoch %d; best model in %s",
+            r.seconds(), r.highestMap(), r.bestEpoch(), round.resolve("model-highest.ckpt")));
+      }
+    }
+  }
+
+  static void test(Config cfg, Integer round, Path checkpointsRoot, PrintStream out) throws IOException {
+    Device device = Devices.select(cfg);
+    int n = round != null ? round : RoundFolder.latestRound(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint()));
+    if (n == 0) throw new ConfigException("'" + cfg.checkpoint() + "' has no trained round under " + checkpointsRoot + " to test");
+    Path folder = RoundFolder.existing(checkpointsRoot, cfg.checkpoint(), n);
+    Path ckpt = folder.resolve("model-highest.ckpt");
+    if (!Files.isRegularFile(ckpt)) throw new IllegalArgumentException(ckpt + ": no such checkpoint (did that training finish an epoch?)");
+    try (RunData data = RunData.open(cfg, false);
+         TrainLog log = new TrainLog(folder.resolve(cfg.logFile()), out)) {
+      HspNet model = new HspNetFactory(cfg, data.labels()).build();
+      log.info("Testing " + ckpt + " on " + data.valSamples().size() + " validation images");
+      Tester.test(cfg, model, data, ckpt, device, log);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package hspnet.config;
+
+import java.nio.file.Path;
+
+/**
+ * TrainMain's command line, the original's options: {@code -c/--config-file FILE},
+ * {@code -t/--test}, {@code -r/--round N}, plus {@code -h/--help}.
+ */
+public record TrainArgs(Path configFile, boolean test, Integer round, boolean help) {
+  public static final String USAGE = String.join("\n",
+      "usage: hspnet [-h] -c CONFIG_FILE [-t] [-r N]",
+      "",
+      "Train HSPNet (a new round folder checkpoints/{checkpoint}/roundN per run), or evaluate a round.",
+      "",
+      "options:",
+      "  -c, --config-file FILE  YAML config; base.yaml beside it (or the built-in one) gives the defaults",
+      "  -t, --test              evaluate round N's model-highest.ckpt instead of training",
+      "  -r, --round N           the round to evaluate with -t (default: the latest)",
+      "  -h, --help              show this help and exit",
+      "",
+      "example: hspnet -c configs/hspnet+demo.yaml        (train the demo)",
+      "         hspnet -c configs/hspnet+demo.yaml -t -r 1 (test its round 1)",
+      "");
+
+  public static TrainArgs parse(String... args) {
+    Path config = null;
+    boolean test = false, help = false;
+    Integer round = null;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      String value = null;
+      int eq = a.indexOf('=');
+      if (a.startsWith("--") && eq > 0) {
+        value = a.substring(eq + 1);
+        a = a.substring(0, eq);
+      }
+      switch (a) {
+        case "-h", "--help" -> help = true;
+        case "-t", "--test" -> test = true;
+        case "-c", "--config-file" -> {
+          if (value == null) value = next(args, ++i, a);
+          config = Path.of(value);
+        }
+        case "-r", "--round" -> {
+          if (value == null) value = next(args, ++i, a);
+          try {
+            round = Integer.parseInt(value);
+          } catch (NumberFormatException e) {
+            throw new ConfigException("option " + a + " needs a round number, got '" + value + "'");
+          }
+          if (round < 1) throw new ConfigException("option " + a + " needs a round number of 1 or more, got " + round);
+        }
+        default -> throw new ConfigException("unknown option '" + args[i] + "' (see --help)");
+      }
+    }
+    if (!help && config == null) throw new ConfigException("missing -c CONFIG_FILE (see --help)");
+    if (round != null && !test && !help)
+      throw new ConfigException("-r selects the round to test; use it with -t (training always starts a new round)");
+    return new TrainArgs(config, test, round, help);
+  }
+
+  private static String next(String[] args, int i, String option) {
+    if (i >= args.length || args[i].startsWith("-")) throw new ConfigException("option " + option + " needs a value");
+    return args[i];
+  }
+}

@@ -1,0 +1,56 @@
+package hspnet.eval;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+import hspnet.data.Batch;
+import hspnet.data.BatchLoader;
+import hspnet.model.HspNet;
+
+import static org.bytedeco.pytorch.global.torch.sigmoid;
+
+/**
+ * Sigmoid scores of one or more models over a validation set, in one pass over its images (the
+ * model and its EMA see each decoded batch once). Runs without gradients; each model's label text
+ * features are computed once per evaluation, since they do not depend on the images.
+ */
+public final class Evaluator {
+  private Evaluator() {}
+
+  public static List<ScoreCollector> score(List<HspNet> models, BatchLoader loader, Device device, Autocast autocast) {
+    List<ScoreCollector> out = new ArrayList<>();
+    List<Tensor> labelFeatures = new ArrayList<>();
+    try (NoGradGuard g = new NoGradGuard()) {
+      for (HspNet m : models) {
+        out.add(new ScoreCollector());
+        try (Autocast.Scope a = autocast.enter()) {
+          labelFeatures.add(m.labelFeatures());
+        }
+      }
+      BatchLoader.Epoch epoch = loader.iterator();
+      try {
+        while (epoch.hasNext()) {
+          try (PointerScope scope = new PointerScope(); Batch batch = epoch.next()) {
+            Tensor images = batch.images().to(device, org.bytedeco.pytorch.global.torch.ScalarType.Float);
+            for (int i = 0; i < models.size(); i++) {
+              HspNet m = models.get(i);
+              Tensor logits;
+              try (Autocast.Scope a = autocast.enter()) {
+                logits = m.logits(m.imageEncoder().forward(images), labelFeatures.get(i));
+              }
+              out.get(i).add(sigmoid(logits.to(org.bytedeco.pytorch.global.torch.ScalarType.Float)), batch.targets());
+            }
+          }
+        }
+      } finally {
+        epoch.close();
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,62 @@
+package hspnet.model;
+
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+import hspnet.nn.Layers;
+import hspnet.nn.Ops;
+
+import static org.bytedeco.pytorch.global.torch.relu;
+
+/**
+ * The label ("child") prompts. A meta-net (Linear E→n_ctx·d, ReLU, Linear) turns every group's
+ * graph-refined feature into n_ctx context vectors; each label takes its group's vectors in place
+ * of the "X X X X" placeholders of its tokenized prompt "X X X X {label}.":
+ * [SOS] + context + [label name, ".", EOT, padding].
+ */
+public final class ChildPromptLearner extends Module {
+  final LinearImpl linear1, linear2;
+  final Tensor tokenPrefix, tokenSuffix, parentIndex, eot;
+  final long length;
+  private final int nCtx;
+  private final long width;
+
+  /**
+   * @param embedding (C, context, width) token embeddings of the "X X X X {label}." prompts
+   * @param tokens those prompts tokenized
+   * @param groupOf the group of every label
+   */
+  ChildPromptLearner(Tensor embedding, long[][] tokens, int[] groupOf, int nCtx, long embedDim) {
+    this.nCtx = nCtx;
+    this.width = embedding.size(2);
+    Tensor e;
+    try (NoGradGuard g = new NoGradGuard()) {
+      e = embedding.detach().clone();
+    }
+    tokenPrefix = register_buffer("token_prefix", e.narrow(1, 0, 1));
+    tokenSuffix = register_buffer("token_suffix", e.narrow(1, 1 + nCtx, e.size(1) - 1 - nCtx));
+    Module metaNet = register_module("meta_net", new Module());
+    linear1 = metaNet.register_module("linear1", Layers.linear(embedDim, nCtx * width));
+    linear2 = metaNet.register_module("linear2", Layers.linear(nCtx * width, nCtx * width));
+    long[] idx = new long[groupOf.length];
+    for (int c = 0; c < groupOf.length; c++) idx[c] = groupOf[c];
+    parentIndex = hspnet.nn.Tensors.ofLongs(idx, idx.length);
+    eot = PromptTokens.eotIndex(tokens);
+    length = hspnet.clip.ClipModel.usedLength(tokens);
+  }
+
+  /** The meta-net's output for every group: (G, n_ctx·width). */
+  public Tensor metaNet(Tensor parentFeatures) {
+    return linear2.forward(relu(linear1.forward(parentFeatures)));
+  }
+
+  /** Prompt embeddings (C, context, width) from the meta-net output of every group. */
+  public Tensor prompts(Tensor metaOut) {
+    long c = tokenPrefix.size(0);
+    Tensor ctx = metaOut.index_select(0, parentIndex.to(metaOut.device(), org.bytedeco.pytorch.global.torch.ScalarType.Long))
+        .view(c, nCtx, width);
+    return Ops.cat(1, tokenPrefix.to(ctx.scalar_type()), ctx, tokenSuffix.to(ctx.scalar_type()));
+  }
+}

@@ -1,0 +1,130 @@
+package hspnet.model;
+
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+import hspnet.clip.ClipModel;
+import hspnet.clip.ModifiedResNet;
+import hspnet.clip.TextEncoder;
+import hspnet.nn.Ops;
+import hspnet.nn.Tensors;
+
+/**
+ * HSPNet (SPEC §2). Group prompts → text encoder → GCN over groups → meta-net → context of every
+ * label prompt → text encoder → the same GCN over labels → L2 normalisation; logits are 10 × the
+ * cosine between image features and label features.
+ *
+ * <p>Registered children and their order follow the original's state dict: {@code logit_scale},
+ * {@code parent_prompt_learner}, {@code child_prompt_learner}, {@code image_encoder},
+ * {@code text_encoder}, {@code gcn}. The two relation matrices are not in the state dict (the
+ * original rebuilds them from its relation file), so they are plain fields here too.
+ */
+public final class HspNet extends Module {
+  /** The fixed scale of the cosine logits (not CLIP's logit_scale). */
+  public static final double LOGIT_SCALE = 10.0;
+
+  final ParentPromptLearner parentPromptLearner;
+  final ChildPromptLearner childPromptLearner;
+  final ModifiedResNet imageEncoder;
+  final TextEncoder textEncoder;
+  final HierarchicalGcn gcn;
+  private Tensor relationChild, relationParent;
+
+  /** What one forward pass computes, for tests and analysis. */
+  public record Intermediates(Tensor imageFeatures, Tensor parentFeatures, Tensor parentFeaturesGcn, Tensor metaOut,
+      Tensor childPrompts, Tensor childFeatures, Tensor childFeaturesGcn, Tensor textFeaturesNorm, Tensor logits) {}
+
+  /**
+   * @param clip the CLIP model whose image tower and text path HSPNet takes over
+   * @param prompts tokenized prompts of both levels and the label → group index
+   * @param relation (C+G)×(C+G) cosine similarities, labels first, row-major
+   * @param reweightP p of the relation split
+   */
+  public HspNet(ClipModel clip, Prompts prompts, float[] relation, double reweightP) {
+    register_parameter("logit_scale", clip.logitScale());
+    Tensor parentEmbedding, childEmbedding;
+    try (NoGradGuard g = new NoGradGuard()) {
+      parentEmbedding = clip.embedTokens(PromptTokens.asTensor(prompts.parentTokens()));
+      childEmbedding = clip.embedTokens(PromptTokens.asTensor(prompts.childTokens()));
+    }
+    parentPromptLearner = register_module("parent_prompt_learner",
+        new ParentPromptLearner(parentEmbedding, prompts.parentTokens(), prompts.parentNCtx()));
+    childPromptLearner = register_module("child_prompt_learner",
+        new ChildPromptLearner(childEmbedding, prompts.childTokens(), prompts.groupOf(), prompts.childNCtx(), clip.arch().embedDim()));
+    imageEncoder = register_module("image_encoder", clip.visual());
+    textEncoder = register_module("text_encoder", clip.textEncoder());
+    gcn = register_module("gcn", new HierarchicalGcn(clip.arch().embedDim()));
+
+    int c = prompts.numLabels(), g = prompts.numGroups();
+    if (relation.length != (c + g) * (c + g))
+      throw new IllegalArgumentException("relation matrix has " + relation.length + " entries, expected ("
+          + c + " labels + " + g + " groups)^2 = " + (c + g) * (c + g));
+    relationChild = Tensors.ofFloats(RelationSplit.split(RelationSplit.block(relation, c + g, 0, c), c, reweightP), c, c);
+    relationParent = Tensors.ofFloats(RelationSplit.split(RelationSplit.block(relation, c + g, c, g), g, reweightP), g, g);
+  }
+
+  public ModifiedResNet imageEncoder() { return imageEncoder; }
+
+  public TextEncoder textEncoder() { return textEncoder; }
+
+  public Tensor relationChild() { return relationChild; }
+
+  public Tensor relationParent() { return relationParent; }
+
+  /** Moves the module and the relation matrices (plain fields, not buffers) to a device. */
+  public void moveTo(org.bytedeco.pytorch.Device device) {
+    to(device, false);
+    relationChild = relationChild.to(device, org.bytedeco.pytorch.global.torch.ScalarType.Float);
+    relationParent = relationParent.to(device, org.bytedeco.pytorch.global.torch.ScalarType.Float);
+  }
+
+  /**
+   * Puts the modules in the modes the original's freshly built model has: HSPNet and its learners
+   * in train mode, the CLIP parts (image tower, text transformer, ln_final) in eval mode. During
+   * the first epoch BatchNorm therefore normalises with (and does not update) running statistics.
+   */
+  public void modesAsBuilt() {
+    train(true);
+    imageEncoder.train(false);
+    textEncoder.transformer().train(false);
+    textEncoder.lnFinal().train(false);
+  }
+
+  /** Label text features (C, E), L2-normalised: they depend on the weights only, not on the images. */
+  public Tensor labelFeatures() {
+    return forwardText().textFeaturesNorm();
+  }
+
+  public Tensor forward(Tensor images) {
+    return logits(imageEncoder.forward(images), labelFeatures());
+  }
+
+  /** 10 · normalise(image features) · label featuresᵀ. */
+  public Tensor logits(Tensor imageFeatures, Tensor textFeaturesNorm) {
+    Tensor img = Ops.l2Normalize(imageFeatures);
+    return img.matmul(textFeaturesNorm.to(img.scalar_type()).t()).mul(Ops.s(LOGIT_SCALE));
+  }
+
+  /** The whole forward pass with every intermediate kept. */
+  public Intermediates forwardAll(Tensor images) {
+    Intermediates t = forwardText();
+    Tensor imageFeatures = imageEncoder.forward(images);
+    return new Intermediates(imageFeatures, t.parentFeatures(), t.parentFeaturesGcn(), t.metaOut(), t.childPrompts(),
+        t.childFeatures(), t.childFeaturesGcn(), t.textFeaturesNorm(), logits(imageFeatures, t.textFeaturesNorm()));
+  }
+
+  private Intermediates forwardText() {
+    ParentPromptLearner p = parentPromptLearner;
+    Tensor device = p.embedding;
+    Tensor parentFeatures = textEncoder.forward(p.prompts(), p.eot.to(device.device(), org.bytedeco.pytorch.global.torch.ScalarType.Long), p.length);
+    Tensor parentGcn = gcn.forward(parentFeatures, relationParent.to(parentFeatures.scalar_type()));
+    Tensor metaOut = childPromptLearner.metaNet(parentGcn);
+    Tensor childPrompts = childPromptLearner.prompts(metaOut);
+    Tensor childFeatures = textEncoder.forward(childPrompts,
+        childPromptLearner.eot.to(device.device(), org.bytedeco.pytorch.global.torch.ScalarType.Long), childPromptLearner.length);
+    Tensor childGcn = gcn.forward(childFeatures, relationChild.to(childFeatures.scalar_type()));
+    Tensor norm = Ops.l2Normalize(childGcn);
+    return new Intermediates(null, parentFeatures, parentGcn, metaOut, childPrompts, childFeatures, childGcn, norm, null);
+  }
+}

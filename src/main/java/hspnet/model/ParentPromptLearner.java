@@ -1,0 +1,39 @@
+package hspnet.model;
+
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The group ("parent") prompts "a photo of a {group}.": their token embeddings are computed once
+ * and kept as a fixed buffer ({@code embedding}); the text encoder turns them into group features.
+ * {@code ctx}, {@code token_prefix}, {@code token_suffix} and {@code token_middle} exist because the
+ * original registers them (the forward pass never reads them; ctx gets no gradient and the
+ * optimizer leaves it untouched); keeping them keeps checkpoints interchangeable.
+ */
+public final class ParentPromptLearner extends Module {
+  final Tensor ctx, embedding, eot;
+  final long length;
+
+  /**
+   * @param embedding (G, context, width) token embeddings of the group prompts
+   * @param tokens the tokenized group prompts
+   */
+  ParentPromptLearner(Tensor embedding, long[][] tokens, int nCtx) {
+    Tensor e;
+    try (NoGradGuard g = new NoGradGuard()) {
+      e = embedding.detach().clone();
+    }
+    // ctx: the embeddings of the context words of the first prompt, learnable (but unused)
+    ctx = register_parameter("ctx", e.get(0).narrow(0, 1, nCtx).clone());
+    register_buffer("token_prefix", e.narrow(1, 0, 1));
+    register_buffer("token_suffix", e.narrow(1, 1 + nCtx, e.size(1) - 1 - nCtx));
+    register_buffer("token_middle", e.narrow(1, 1, nCtx));
+    this.embedding = register_buffer("embedding", e);
+    this.eot = PromptTokens.eotIndex(tokens);
+    this.length = hspnet.clip.ClipModel.usedLength(tokens);
+  }
+
+  /** The fixed prompt embeddings (G, context, width). */
+  public Tensor prompts() { return embedding; }
+}

@@ -1,0 +1,50 @@
+package hspnet.nn;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+import static org.bytedeco.pytorch.global.torch.from_blob;
+
+/**
+ * Java arrays to tensors and back. Data goes through native memory that the tensor then owns (a
+ * clone of from_blob), because from_blob alone does not own its memory and array-ref views of Java
+ * arrays can be freed under the tensor (see the cookbook).
+ */
+public final class Tensors {
+  private Tensors() {}
+
+  public static Tensor ofFloats(float[] data, long... shape) {
+    try (FloatPointer p = new FloatPointer(data.length == 0 ? new float[1] : data)) {
+      return from_blob(p, shape, new TensorOptions().dtype(new ScalarTypeOptional(ScalarType.Float))).clone();
+    }
+  }
+
+  public static Tensor ofLongs(long[] data, long... shape) {
+    try (LongPointer p = new LongPointer(data.length == 0 ? new long[1] : data)) {
+      return from_blob(p, shape, new TensorOptions().dtype(new ScalarTypeOptional(ScalarType.Long))).clone();
+    }
+  }
+
+  /** A CPU float32 copy of any tensor, flattened into a Java array. */
+  public static float[] toFloats(Tensor t) {
+    Tensor c = t.detach().to(ScalarType.Float).cpu().contiguous();
+    float[] out = new float[(int) c.numel()];
+    new FloatPointer(c.data_ptr()).capacity(out.length).get(out);
+    return out;
+  }
+
+  public static long[] toLongs(Tensor t) {
+    Tensor c = t.detach().to(ScalarType.Long).cpu().contiguous();
+    long[] out = new long[(int) c.numel()];
+    new LongPointer(c.data_ptr()).capacity(out.length).get(out);
+    return out;
+  }
+
+  public static long[] shape(Tensor t) {
+    return t.sizes().vec().get();
+  }
+}

@@ -1,0 +1,43 @@
+package hspnet.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+import org.bytedeco.pytorch.Device;
+
+import hspnet.config.Config;
+import hspnet.eval.Autocast;
+import hspnet.eval.Evaluator;
+import hspnet.eval.Metrics;
+import hspnet.eval.ScoreCollector;
+import hspnet.model.HspNet;
+
+/**
+ * Test mode ({@code -t -r N}), as the original's test(): load round N's model-highest.ckpt
+ * strictly, score the validation set, report P_C, R_C, F_C, P_O, R_O, F_O at the config's
+ * threshold and the mAP.
+ */
+public final class Tester {
+  /** The figures test mode reports. */
+  public record Result(double map, Metrics.ThresholdMetrics threshold, double[] apPerClass) {}
+
+  private Tester() {}
+
+  public static Result test(Config cfg, HspNet model, RunData data, Path checkpoint, Device device, TrainLog log) throws IOException {
+    Checkpoints.load(checkpoint, model);
+    model.moveTo(device);
+    model.eval();
+    log.info("Start test...");
+    ScoreCollector scores = Evaluator.score(List.of(model), data.val(), device,
+        new Autocast(device.is_cuda() && cfg.amp())).get(0);
+    Metrics.ThresholdMetrics m = Metrics.atThreshold(scores.scores(), scores.targets(), cfg.thre());
+    double map = Metrics.meanAveragePrecision(scores.scores(), scores.targets());
+    log.info("--------------------------------------------------------------------");
+    log.info(String.format(Locale.ROOT, " * P_C %.2f R_C %.2f F_C %.2f P_O %.2f R_O %.2f F_O %.2f",
+        m.pC(), m.rC(), m.fC(), m.pO(), m.rO(), m.fO()));
+    log.info("mAP score: " + map);
+    return new Result(map, m, Metrics.averagePrecisionPerClass(scores.scores(), scores.targets()));
+  }
+}

@@ -1,0 +1,148 @@
+package hspnet.config;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private static final String BASE = String.join("\n",
+      "checkpoint: base", "log_file: train.txt", "data: /data/coco2014", "lr: 1e-4", "gcn_lr: 5e-4",
+      "num_classes: 80", "workers: 4", "thre: 0.5", "batch_size: 128", "loss: SPLC", "epochs: 60",
+      "total_epochs: 80", "weight_decay: 1e-4", "test: false", "parent_n_ctx: 4", "parent_ctx_init: a photo of a",
+      "child_n_ctx: 4", "change_epoch: 1", "tau: 0.6", "reweight_p: 0.2", "image_size: 224", "seed: 1",
+      "device: cpu", "amp: true", "clip_model: weights/RN50.pt", "tokenizer: bytes", "dataset_kind: auto",
+      "bn_eval_first_epoch: true", "log_every: 100", "");
+
+  private Path write(String name, String text) throws Exception {
+    Path p = dir.resolve(name);
+    Files.writeString(p, text);
+    return p;
+  }
+
+  private ConfigException fails(String fileText) throws Exception {
+    write("base.yaml", BASE);
+    Path f = write("run.yaml", fileText);
+    return assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+  }
+
+  @Test
+  void fileOverridesBaseKeyByKeyAndRemembersWhere() throws Exception {
+    write("base.yaml", BASE);
+    Path f = write("run.yaml", "checkpoint: hspnet+voc\nlr: 0.001\nnum_classes: 20\n");
+    Config c = ConfigLoader.load(f);
+    assertEquals("hspnet+voc", c.checkpoint());
+    assertEquals(0.001, c.lr());
+    assertEquals(20, c.numClasses());
+    assertEquals(5e-4, c.gcnLr(), "base value kept where the file is silent");
+    assertEquals(1e-4, c.weightDecay(), "1e-4 is a number, although YAML 1.1 calls it a string");
+    assertTrue(c.where("lr").endsWith("run.yaml:2"), c.where("lr"));
+    assertTrue(c.where("gcn_lr").endsWith("base.yaml:5"), c.where("gcn_lr"));
+  }
+
+  @Test
+  void configWithoutSiblingBaseUsesTheBuiltInBase() throws Exception {
+    Path f = write("alone.yaml", "checkpoint: mine\nnum_classes: 5\ngcn_lr: 0.0005\n");
+    Config c = ConfigLoader.load(f);
+    assertEquals("mine", c.checkpoint());
+    assertEquals(128, c.batchSize(), "batch_size from the built-in configs/base.yaml");
+    assertTrue(c.where("batch_size").contains("built-in"), c.where("batch_size"));
+  }
+
+  @Test
+  void shippedConfigsAllLoad() {
+    for (String name : List.of("hspnet+coco", "hspnet+voc", "hspnet+nuswide", "hspnet+cub", "hspnet+demo")) {
+      Config c = ConfigLoader.load(Path.of("configs", name + ".yaml"));
+      assertEquals(name, c.checkpoint());
+      assertEquals(1, c.changeEpoch(), name + ": the published runs used change_epoch 1");
+    }
+    Config voc = ConfigLoader.load(Path.of("configs", "hspnet+voc.yaml"));
+    assertEquals(7e-4, voc.gcnLr());
+    assertEquals(20, voc.numClasses());
+    Config cub = ConfigLoader.load(Path.of("configs", "hspnet+cub.yaml"));
+    assertEquals(1e-3, cub.lr());
+    assertEquals(5e-3, cub.gcnLr());
+  }
+
+  @Test
+  void unknownKeyNamesTheLineAndTheClosestKey() throws Exception {
+    ConfigException e = fails("checkpoint: x\nlearning_rat: 3\ngcn_lrr: 0.1\n");
+    assertTrue(e.getMessage().contains("run.yaml:2"), e.getMessage());
+    assertTrue(e.getMessage().contains("unknown key 'learning_rat'"), e.getMessage());
+    e = fails("gcn_lrr: 0.1\n");
+    assertTrue(e.getMessage().contains("did you mean 'gcn_lr'?"), e.getMessage());
+  }
+
+  @Test
+  void wrongTypesAreRefusedWithFileLineAndKey() throws Exception {
+    ConfigException e = fails("lr: fast\n");
+    assertTrue(e.getMessage().matches(".*run.yaml:1: key 'lr' must be a number, got 'fast'.*"), e.getMessage());
+    e = fails("batch_size: 12.5\n");
+    assertTrue(e.getMessage().contains("key 'batch_size' must be an integer"), e.getMessage());
+    e = fails("test: maybe\n");
+    assertTrue(e.getMessage().contains("key 'test' must be true or false"), e.getMessage());
+    e = fails("checkpoint:\n  a: 1\n");
+    assertTrue(e.getMessage().contains("key 'checkpoint' must be a string, not a mapping"), e.getMessage());
+    e = fails("lr:\n");
+    assertTrue(e.getMessage().contains("key 'lr' has no value"), e.getMessage());
+  }
+
+  @Test
+  void malformedYamlNamesTheLine() throws Exception {
+    ConfigException e = fails("lr: 0.1\ncheckpoint: [unclosed\nseed: 3\n");
+    assertTrue(e.getMessage().contains("run.yaml:") && e.getMessage().contains("malformed YAML"), e.getMessage());
+    e = fails("lr: 0.1\nlr: 0.2\n");
+    assertTrue(e.getMessage().contains("malformed YAML") && e.getMessage().contains("duplicate"), e.getMessage());
+    e = fails("- just\n- a list\n");
+    assertTrue(e.getMessage().contains("must be a mapping"), e.getMessage());
+  }
+
+  @Test
+  void valueChecksNameTheKey() throws Exception {
+    assertTrue(fails("epochs: 90\n").getMessage().contains("key 'epochs'"));
+    assertTrue(fails("child_num: 81\n").getMessage().contains("child_num"));
+    assertTrue(fails("tau: 1.5\n").getMessage().contains("key 'tau': must lie in [0, 1]"));
+    assertTrue(fails("loss: BCE\n").getMessage().contains("only SPLC"));
+    assertTrue(fails("device: tpu\n").getMessage().contains("key 'device'"));
+    assertTrue(fails("dataset_kind: imagenet\n").getMessage().contains("key 'dataset_kind'"));
+    assertTrue(fails("batch_size: 0\n").getMessage().contains("key 'batch_size': must be at least 1"));
+    assertTrue(fails("parent_n_ctx: 3\n").getMessage().contains("parent_ctx_init"));
+    assertTrue(fails("resume: true\n").getMessage().contains("resum"));
+  }
+
+  @Test
+  void randomClipNeedsACompleteArchitecture() throws Exception {
+    ConfigException e = fails("clip_model: random\n");
+    assertTrue(e.getMessage().contains("clip_arch"), e.getMessage());
+    e = fails("clip_model: random\nclip_arch:\n  vision_layers: [1, 1, 1]\n");
+    assertTrue(e.getMessage().contains("misses"), e.getMessage());
+    e = fails("clip_model: random\nclip_arch:\n  vision_width: 8\n  depth: 3\n");
+    assertTrue(e.getMessage().contains("unknown key 'clip_arch.depth'"), e.getMessage());
+  }
+
+  @Test
+  void missingFileAndMissingRequiredKey() throws Exception {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir.resolve("nope.yaml")));
+    assertTrue(e.getMessage().contains("nope.yaml") && e.getMessage().contains("does not exist"), e.getMessage());
+    write("base.yaml", BASE.replace("lr: 1e-4\n", ""));
+    Path f = write("run.yaml", "seed: 2\n");
+    e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+    assertTrue(e.getMessage().contains("required key 'lr' is missing"), e.getMessage());
+  }
+
+  @Test
+  void loadingCreatesNothingOnDisk() throws Exception {
+    write("base.yaml", BASE);
+    Path f = write("run.yaml", "lr: nope\n");
+    long before;
+    try (var s = Files.list(dir)) { before = s.count(); }
+    assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+    try (var s = Files.list(dir)) { assertEquals(before, s.count()); }
+  }
+}

@@ -1,0 +1,34 @@
+package hspnet.config;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+
+class TrainArgsTest {
+  @Test
+  void parsesTheOriginalsOptions() {
+    TrainArgs a = TrainArgs.parse("-c", "configs/hspnet+voc.yaml");
+    assertEquals(Path.of("configs/hspnet+voc.yaml"), a.configFile());
+    assertFalse(a.test());
+    assertNull(a.round());
+    TrainArgs t = TrainArgs.parse("--config-file", "x.yaml", "-t", "-r", "3");
+    assertTrue(t.test());
+    assertEquals(3, t.round());
+    TrainArgs eq = TrainArgs.parse("--config-file=y.yaml", "--test", "--round=2");
+    assertEquals(Path.of("y.yaml"), eq.configFile());
+    assertEquals(2, eq.round());
+    assertTrue(TrainArgs.parse("--help").help());
+  }
+
+  @Test
+  void refusesBadCommandLines() {
+    assertTrue(assertThrows(ConfigException.class, () -> TrainArgs.parse("-t")).getMessage().contains("missing -c"));
+    assertTrue(assertThrows(ConfigException.class, () -> TrainArgs.parse("-c")).getMessage().contains("needs a value"));
+    assertTrue(assertThrows(ConfigException.class, () -> TrainArgs.parse("-c", "x", "-t", "-r", "one")).getMessage().contains("round number"));
+    assertTrue(assertThrows(ConfigException.class, () -> TrainArgs.parse("-c", "x", "-t", "-r", "0")).getMessage().contains("1 or more"));
+    assertTrue(assertThrows(ConfigException.class, () -> TrainArgs.parse("-c", "x", "--epochs", "3")).getMessage().contains("unknown option '--epochs'"));
+    assertTrue(assertThrows(ConfigException.class, () -> TrainArgs.parse("-c", "x", "-r", "2")).getMessage().contains("use it with -t"));
+  }
+}
