@@ -6,6 +6,7 @@ import org.bytedeco.pytorch.Tensor;
 
 import hspnet.nn.Layers;
 import hspnet.nn.Ops;
+import hspnet.nn.Registered;
 
 import static org.bytedeco.pytorch.global.torch.empty;
 import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
@@ -22,7 +23,7 @@ final class AttentionPool2d extends Module {
 
   AttentionPool2d(long spacialDim, long embedDim, long heads, long outputDim) {
     this.heads = heads;
-    positionalEmbedding = register_parameter("positional_embedding", empty(spacialDim * spacialDim + 1, embedDim));
+    positionalEmbedding = Registered.parameter(this, "positional_embedding", empty(spacialDim * spacialDim + 1, embedDim));
     kProj = register_module("k_proj", Layers.linear(embedDim, embedDim));
     qProj = register_module("q_proj", Layers.linear(embedDim, embedDim));
     vProj = register_module("v_proj", Layers.linear(embedDim, embedDim));

@@ -2,9 +2,11 @@ package hspnet.clip;
 
 import org.bytedeco.pytorch.LayerNormImpl;
 import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 import hspnet.nn.Ops;
+import hspnet.nn.Registered;
 
 /**
  * CLIP's text path from token embeddings onwards: add positions, transformer with causal mask,
@@ -24,8 +26,8 @@ public final class TextEncoder extends Module {
 
   /** Shares the given CLIP model's text parameters (the same tensors, not copies). */
   public TextEncoder(ClipModel clip) {
-    positionalEmbedding = register_parameter("positional_embedding", clip.positionalEmbedding);
-    textProjection = register_parameter("text_projection", clip.textProjection);
+    positionalEmbedding = Registered.parameter(this, "positional_embedding", clip.positionalEmbedding);
+    textProjection = Registered.parameter(this, "text_projection", clip.textProjection);
     transformer = register_module("transformer", clip.transformer);
     lnFinal = register_module("ln_final", clip.lnFinal);
   }
@@ -40,7 +42,8 @@ public final class TextEncoder extends Module {
     Tensor x = prompts.narrow(1, 0, length).add(positionalEmbedding.narrow(0, 0, length).to(prompts.scalar_type()));
     x = lnFinal.forward(transformer.forward(x));
     long n = x.size(0);
-    Tensor rowStart = Ops.arangeLong(n, x).mul(Ops.s(length));
+    // an integer Scalar: Ops.s(double) would promote the indices to float, which index_select rejects
+    Tensor rowStart = Ops.arangeLong(n, x).mul(new Scalar(length));
     Tensor picked = x.reshape(n * length, x.size(2)).index_select(0, rowStart.add(eot));
     return picked.matmul(textProjection.to(picked.scalar_type()));
   }

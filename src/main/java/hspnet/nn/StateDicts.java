@@ -1,9 +1,13 @@
 package hspnet.nn;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.StringSharedModuleDict;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
@@ -35,7 +39,9 @@ public final class StateDicts {
   private static void addAll(StringTensorDict dict, String prefix, Map<String, Tensor> out) {
     for (long i = 0; i < dict.size(); i++) {
       var item = dict.get(i);
-      out.putIfAbsent(prefix + item.key().getString(), item.value());
+      // value() points into the dict, a temporary copy that the garbage collector may free:
+      // keep a handle of our own (same tensor, not a copy of the data)
+      out.putIfAbsent(prefix + item.key().getString(), new Tensor(item.value()));
     }
   }
 
@@ -49,5 +55,44 @@ public final class StateDicts {
       if (names.contains(k) && v.requires_grad()) out.put(k, v);
     });
     return out;
+  }
+
+  /**
+   * Copies a state dict into the module, strictly: every key of the module must be present with
+   * the module's shape, and no key may be extra (a partial load would run a model nobody trained).
+   * Everything that does not fit is reported at once, then nothing is copied. Floating values are
+   * converted to the module's dtype (fp16 release weights load into float32 modules).
+   *
+   * @param sourceName where the state comes from (a file name), for the error message
+   * @throws IllegalArgumentException naming the missing and unexpected keys and the shape mismatches
+   */
+  public static void loadStrict(Module module, Map<String, Tensor> state, String sourceName) {
+    Map<String, Tensor> own = of(module);
+    List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), misshapen = new ArrayList<>();
+    for (Map.Entry<String, Tensor> e : own.entrySet()) {
+      Tensor stored = state.get(e.getKey());
+      if (stored == null) {
+        missing.add(e.getKey());
+        continue;
+      }
+      long[] want = Tensors.shape(e.getValue()), got = Tensors.shape(stored);
+      if (!Arrays.equals(want, got))
+        misshapen.add("'" + e.getKey() + "' is " + Arrays.toString(got) + " but the model needs " + Arrays.toString(want));
+    }
+    for (String k : state.keySet()) if (!own.containsKey(k)) unexpected.add(k);
+    if (!missing.isEmpty() || !unexpected.isEmpty() || !misshapen.isEmpty()) {
+      List<String> problems = new ArrayList<>();
+      if (!missing.isEmpty()) problems.add(missing.size() + " missing key(s) " + abbreviate(missing));
+      if (!unexpected.isEmpty()) problems.add(unexpected.size() + " unexpected key(s) " + abbreviate(unexpected));
+      if (!misshapen.isEmpty()) problems.add(misshapen.size() + " shape mismatch(es): " + abbreviate(misshapen));
+      throw new IllegalArgumentException(sourceName + ": state does not fit the model: " + String.join("; ", problems));
+    }
+    try (NoGradGuard g = new NoGradGuard()) {
+      for (Map.Entry<String, Tensor> e : own.entrySet()) e.getValue().copy_(state.get(e.getKey()));
+    }
+  }
+
+  private static String abbreviate(List<String> items) {
+    return items.size() <= 5 ? items.toString() : items.subList(0, 5) + " …";
   }
 }
