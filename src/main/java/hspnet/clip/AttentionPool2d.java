@@ -1,5 +1,6 @@
 package hspnet.clip;
 
+import hspnet.nn.Registered;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -22,7 +23,7 @@ final class AttentionPool2d extends Module {
 
   AttentionPool2d(long spacialDim, long embedDim, long heads, long outputDim) {
     this.heads = heads;
-    positionalEmbedding = register_parameter("positional_embedding", empty(spacialDim * spacialDim + 1, embedDim));
+    positionalEmbedding = Registered.parameter(this, "positional_embedding", empty(spacialDim * spacialDim + 1, embedDim));
     kProj = register_module("k_proj", Layers.linear(embedDim, embedDim));
     qProj = register_module("q_proj", Layers.linear(embedDim, embedDim));
     vProj = register_module("v_proj", Layers.linear(embedDim, embedDim));

@@ -1,5 +1,6 @@
 package hspnet.clip;
 
+import hspnet.nn.Registered;
 import org.bytedeco.pytorch.EmbeddingImpl;
 import org.bytedeco.pytorch.LayerNormImpl;
 import org.bytedeco.pytorch.Module;
@@ -26,9 +27,9 @@ public final class ClipModel extends Module {
 
   public ClipModel(ClipArch arch) {
     this.arch = arch;
-    positionalEmbedding = register_parameter("positional_embedding", empty(arch.contextLength(), arch.transformerWidth()));
-    textProjection = register_parameter("text_projection", empty(arch.transformerWidth(), arch.embedDim()));
-    logitScale = register_parameter("logit_scale", empty());
+    positionalEmbedding = Registered.parameter(this, "positional_embedding", empty(arch.contextLength(), arch.transformerWidth()));
+    textProjection = Registered.parameter(this, "text_projection", empty(arch.transformerWidth(), arch.embedDim()));
+    logitScale = Registered.parameter(this, "logit_scale", empty());
     visual = register_module("visual", new ModifiedResNet(arch.visionLayers(), arch.embedDim(), arch.visionHeads(),
         arch.imageResolution(), arch.visionWidth()));
     transformer = register_module("transformer",

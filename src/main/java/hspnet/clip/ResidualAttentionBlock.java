@@ -1,5 +1,6 @@
 package hspnet.clip;
 
+import hspnet.nn.Registered;
 import org.bytedeco.pytorch.LayerNormImpl;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
@@ -31,8 +32,8 @@ final class ResidualAttentionBlock extends Module {
     this.heads = heads;
     this.causal = causal;
     Module attn = register_module("attn", new Module());
-    inProjWeight = attn.register_parameter("in_proj_weight", empty(3 * width, width));
-    inProjBias = attn.register_parameter("in_proj_bias", empty(3 * width));
+    inProjWeight = Registered.parameter(attn, "in_proj_weight", empty(3 * width, width));
+    inProjBias = Registered.parameter(attn, "in_proj_bias", empty(3 * width));
     outProj = attn.register_module("out_proj", Layers.linear(width, width));
     ln1 = register_module("ln_1", Layers.layerNorm(width));
     Module mlp = register_module("mlp", new Module());

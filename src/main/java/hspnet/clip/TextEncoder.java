@@ -1,5 +1,6 @@
 package hspnet.clip;
 
+import hspnet.nn.Registered;
 import org.bytedeco.pytorch.LayerNormImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -24,8 +25,8 @@ public final class TextEncoder extends Module {
 
   /** Shares the given CLIP model's text parameters (the same tensors, not copies). */
   public TextEncoder(ClipModel clip) {
-    positionalEmbedding = register_parameter("positional_embedding", clip.positionalEmbedding);
-    textProjection = register_parameter("text_projection", clip.textProjection);
+    positionalEmbedding = Registered.parameter(this, "positional_embedding", clip.positionalEmbedding);
+    textProjection = Registered.parameter(this, "text_projection", clip.textProjection);
     transformer = register_module("transformer", clip.transformer);
     lnFinal = register_module("ln_final", clip.lnFinal);
   }

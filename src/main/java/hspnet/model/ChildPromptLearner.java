@@ -1,5 +1,6 @@
 package hspnet.model;
 
+import hspnet.nn.Registered;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -35,8 +36,8 @@ public final class ChildPromptLearner extends Module {
     try (NoGradGuard g = new NoGradGuard()) {
       e = embedding.detach().clone();
     }
-    tokenPrefix = register_buffer("token_prefix", e.narrow(1, 0, 1));
-    tokenSuffix = register_buffer("token_suffix", e.narrow(1, 1 + nCtx, e.size(1) - 1 - nCtx));
+    tokenPrefix = Registered.buffer(this, "token_prefix", e.narrow(1, 0, 1));
+    tokenSuffix = Registered.buffer(this, "token_suffix", e.narrow(1, 1 + nCtx, e.size(1) - 1 - nCtx));
     Module metaNet = register_module("meta_net", new Module());
     linear1 = metaNet.register_module("linear1", Layers.linear(embedDim, nCtx * width));
     linear2 = metaNet.register_module("linear2", Layers.linear(nCtx * width, nCtx * width));

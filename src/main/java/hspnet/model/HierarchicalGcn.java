@@ -1,5 +1,6 @@
 package hspnet.model;
 
+import hspnet.nn.Registered;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -23,7 +24,7 @@ public final class HierarchicalGcn extends Module {
     w1 = graphConv("gc1", embedDim, 2 * embedDim);
     w2 = graphConv("gc2", 2 * embedDim, 2 * embedDim);
     w3 = graphConv("gc3", 2 * embedDim, embedDim);
-    gamma = register_parameter("gamma", empty(1));
+    gamma = Registered.parameter(this, "gamma", empty(1));
     try (NoGradGuard g = new NoGradGuard()) {
       gamma.fill_(Ops.s(0.9));
     }
@@ -31,7 +32,7 @@ public final class HierarchicalGcn extends Module {
 
   private Tensor graphConv(String name, long in, long out) {
     Module layer = register_module(name, new Module());
-    Tensor w = layer.register_parameter("weight", empty(in, out));
+    Tensor w = Registered.parameter(layer, "weight", empty(in, out));
     double stdv = 1.0 / Math.sqrt(out);
     try (NoGradGuard g = new NoGradGuard()) {
       uniform_(w, -stdv, stdv);

@@ -1,5 +1,6 @@
 package hspnet.model;
 
+import hspnet.nn.Registered;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -25,11 +26,11 @@ public final class ParentPromptLearner extends Module {
       e = embedding.detach().clone();
     }
     // ctx: the embeddings of the context words of the first prompt, learnable (but unused)
-    ctx = register_parameter("ctx", e.get(0).narrow(0, 1, nCtx).clone());
-    register_buffer("token_prefix", e.narrow(1, 0, 1));
-    register_buffer("token_suffix", e.narrow(1, 1 + nCtx, e.size(1) - 1 - nCtx));
-    register_buffer("token_middle", e.narrow(1, 1, nCtx));
-    this.embedding = register_buffer("embedding", e);
+    ctx = Registered.parameter(this, "ctx", e.get(0).narrow(0, 1, nCtx).clone());
+    Registered.buffer(this, "token_prefix", e.narrow(1, 0, 1));
+    Registered.buffer(this, "token_suffix", e.narrow(1, 1 + nCtx, e.size(1) - 1 - nCtx));
+    Registered.buffer(this, "token_middle", e.narrow(1, 1, nCtx));
+    this.embedding = Registered.buffer(this, "embedding", e);
     this.eot = PromptTokens.eotIndex(tokens);
     this.length = hspnet.clip.ClipModel.usedLength(tokens);
   }

@@ -35,7 +35,8 @@ public final class StateDicts {
   private static void addAll(StringTensorDict dict, String prefix, Map<String, Tensor> out) {
     for (long i = 0; i < dict.size(); i++) {
       var item = dict.get(i);
-      out.putIfAbsent(prefix + item.key().getString(), item.value());
+      // a new handle: item.value() points into the dict, which LibTorch returned as a temporary copy
+      out.putIfAbsent(prefix + item.key().getString(), new Tensor(item.value()));
     }
   }
 
