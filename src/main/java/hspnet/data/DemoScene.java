@@ -113,11 +113,16 @@ final class DemoScene {
     }
     double angle = random.nextDouble() * 2 * Math.PI, dx = Math.cos(angle), dy = Math.sin(angle);
     byte[] px = new byte[big * big * 3];
+    double[] step = new double[3];
+    for (int ch = 0; ch < 3; ch++) step[ch] = (b[ch] - a[ch]) / (big * 1.42);
     for (int y = 0; y < big; y++)
       for (int x = 0; x < big; x++) {
-        double t = 0.5 + ((x - big / 2.0) * dx + (y - big / 2.0) * dy) / (big * 1.42);
+        // t in [0, 1] along the gradient direction; values stay in [0, 255], so +0.5 rounds.
+        double t = 0.5 * big * 1.42 + (x - big / 2.0) * dx + (y - big / 2.0) * dy;
         int o = 3 * (y * big + x);
-        for (int ch = 0; ch < 3; ch++) px[o + 2 - ch] = (byte) Math.round(a[ch] + t * (b[ch] - a[ch]));
+        px[o + 2] = (byte) (int) (a[0] + t * step[0] + 0.5);
+        px[o + 1] = (byte) (int) (a[1] + t * step[1] + 0.5);
+        px[o] = (byte) (int) (a[2] + t * step[2] + 0.5);
       }
     canvas.data().put(px);
     // Faint clutter: strokes and rings a little off the background colour, so that "any edge" is
@@ -186,10 +191,15 @@ final class DemoScene {
   }
 
   private static void addNoise(Mat image, Random random, int size) {
+    // Near-Gaussian noise from the sum of four random bytes (one nextInt per value): nextGaussian
+    // would be most of the generation time.
+    double scale = NOISE / Math.sqrt(4 * (256.0 * 256.0 - 1) / 12);
     byte[] px = new byte[size * size * 3];
     image.data().get(px);
     for (int i = 0; i < px.length; i++) {
-      int v = (int) Math.round((px[i] & 0xff) + NOISE * random.nextGaussian());
+      int bits = random.nextInt();
+      int sum = (bits & 0xff) + ((bits >>> 8) & 0xff) + ((bits >>> 16) & 0xff) + (bits >>> 24);
+      int v = (int) Math.round((px[i] & 0xff) + (sum - 510) * scale);
       px[i] = (byte) Math.max(0, Math.min(255, v));
     }
     image.data().put(px);
