@@ -1,12 +1,12 @@
 package hspnet.clip;
 
+import hspnet.nn.Registered;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 import hspnet.nn.Layers;
 import hspnet.nn.Ops;
-import hspnet.nn.Registered;
 
 import static org.bytedeco.pytorch.global.torch.empty;
 import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;

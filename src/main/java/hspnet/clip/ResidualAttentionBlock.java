@@ -1,5 +1,6 @@
 package hspnet.clip;
 
+import hspnet.nn.Registered;
 import org.bytedeco.pytorch.LayerNormImpl;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
@@ -9,7 +10,6 @@ import org.bytedeco.pytorch.TensorVector;
 
 import hspnet.nn.Layers;
 import hspnet.nn.Ops;
-import hspnet.nn.Registered;
 
 import static org.bytedeco.pytorch.global.torch.empty;
 import static org.bytedeco.pytorch.global.torch.linear;

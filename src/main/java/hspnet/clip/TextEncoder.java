@@ -1,12 +1,12 @@
 package hspnet.clip;
 
+import hspnet.nn.Registered;
 import org.bytedeco.pytorch.LayerNormImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 import hspnet.nn.Ops;
-import hspnet.nn.Registered;
 
 /**
  * CLIP's text path from token embeddings onwards: add positions, transformer with causal mask,

@@ -1,5 +1,6 @@
 package hspnet.model;
 
+import hspnet.nn.Registered;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -7,7 +8,6 @@ import org.bytedeco.pytorch.Tensor;
 
 import hspnet.nn.Layers;
 import hspnet.nn.Ops;
-import hspnet.nn.Registered;
 
 import static org.bytedeco.pytorch.global.torch.relu;
 

@@ -1,5 +1,6 @@
 package hspnet.model;
 
+import hspnet.nn.Registered;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -42,7 +43,7 @@ public final class HspNet extends Module {
    * @param reweightP p of the relation split
    */
   public HspNet(ClipModel clip, Prompts prompts, float[] relation, double reweightP) {
-    register_parameter("logit_scale", clip.logitScale());
+    Registered.parameter(this, "logit_scale", clip.logitScale());
     Tensor parentEmbedding, childEmbedding;
     try (NoGradGuard g = new NoGradGuard()) {
       parentEmbedding = clip.embedTokens(PromptTokens.asTensor(prompts.parentTokens()));

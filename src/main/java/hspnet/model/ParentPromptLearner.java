@@ -1,10 +1,9 @@
 package hspnet.model;
 
+import hspnet.nn.Registered;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-
-import hspnet.nn.Registered;
 
 /**
  * The group ("parent") prompts "a photo of a {group}.": their token embeddings are computed once
@@ -28,9 +27,9 @@ public final class ParentPromptLearner extends Module {
     }
     // ctx: the embeddings of the context words of the first prompt, learnable (but unused)
     ctx = Registered.parameter(this, "ctx", e.get(0).narrow(0, 1, nCtx).clone());
-    register_buffer("token_prefix", e.narrow(1, 0, 1));
-    register_buffer("token_suffix", e.narrow(1, 1 + nCtx, e.size(1) - 1 - nCtx));
-    register_buffer("token_middle", e.narrow(1, 1, nCtx));
+    Registered.buffer(this, "token_prefix", e.narrow(1, 0, 1));
+    Registered.buffer(this, "token_suffix", e.narrow(1, 1 + nCtx, e.size(1) - 1 - nCtx));
+    Registered.buffer(this, "token_middle", e.narrow(1, 1, nCtx));
     this.embedding = Registered.buffer(this, "embedding", e);
     this.eot = PromptTokens.eotIndex(tokens);
     this.length = hspnet.clip.ClipModel.usedLength(tokens);

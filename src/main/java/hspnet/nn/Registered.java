@@ -4,26 +4,19 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Registers parameters and buffers and returns a handle that stays valid. LibTorch's
- * {@code register_parameter} / {@code register_buffer} return a reference into the module's
- * parameter (buffer) list, and the presets hand that reference to Java as it is: the next
- * registration on the same module can move the list and leave the earlier handle pointing at freed
- * memory (seen: a crash registering {@code text_projection} after {@code positional_embedding}).
- * The handle returned here is the caller's own tensor, which shares its storage and autograd state
- * with the registered one.
+ * Registers parameters and buffers and returns handles that stay valid. LibTorch's
+ * register_parameter/register_buffer return a reference into the module's ordered dict, which
+ * dangles as soon as a later registration grows that dict (seen: a SIGSEGV in normal_ on the first
+ * parameter of a module). The handle returned here is a new tensor sharing the same storage.
  */
 public final class Registered {
   private Registered() {}
 
-  /** Registers {@code value} as a trainable parameter of {@code owner} and returns it. */
-  public static Tensor parameter(Module owner, String name, Tensor value) {
-    owner.register_parameter(name, value);
-    return value;
+  public static Tensor parameter(Module m, String name, Tensor value) {
+    return new Tensor(m.register_parameter(name, value));
   }
 
-  /** Registers {@code value} as a buffer of {@code owner} and returns it. */
-  public static Tensor buffer(Module owner, String name, Tensor value) {
-    owner.register_buffer(name, value);
-    return value;
+  public static Tensor buffer(Module m, String name, Tensor value) {
+    return new Tensor(m.register_buffer(name, value));
   }
 }

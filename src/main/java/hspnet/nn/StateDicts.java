@@ -39,8 +39,7 @@ public final class StateDicts {
   private static void addAll(StringTensorDict dict, String prefix, Map<String, Tensor> out) {
     for (long i = 0; i < dict.size(); i++) {
       var item = dict.get(i);
-      // value() points into the dict, a temporary copy that the garbage collector may free:
-      // keep a handle of our own (same tensor, not a copy of the data)
+      // a new handle: item.value() points into the dict, which LibTorch returned as a temporary copy
       out.putIfAbsent(prefix + item.key().getString(), new Tensor(item.value()));
     }
   }

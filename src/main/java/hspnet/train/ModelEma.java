@@ -8,7 +8,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
-import hspnet.model.HspNet;
+import org.bytedeco.pytorch.Module;
 import hspnet.nn.StateDicts;
 
 /**
@@ -17,13 +17,13 @@ import hspnet.nn.StateDicts;
  * float32. Integer buffers (BatchNorm's num_batches_tracked) receive the float result truncated by
  * copy_, exactly as there. The EMA copy starts identical to the model and stays in eval mode.
  */
-public final class ModelEma {
-  private final HspNet ema;
+public final class ModelEma<M extends Module> {
+  private final M ema;
   private final double decay;
   private final List<Tensor[]> pairs = new ArrayList<>();
 
   /** @param ema a second model of the same architecture; it is overwritten with the model's state. */
-  public ModelEma(HspNet model, HspNet ema, double decay) {
+  public ModelEma(M model, M ema, double decay) {
     this.ema = ema;
     this.decay = decay;
     Map<String, Tensor> m = StateDicts.of(model), e = StateDicts.of(ema);
@@ -38,7 +38,7 @@ public final class ModelEma {
     ema.eval();
   }
 
-  public HspNet module() { return ema; }
+  public M module() { return ema; }
 
   public double decay() { return decay; }
 

@@ -31,14 +31,26 @@ public final class Trainer {
   /** What a finished training reports. */
   public record Result(double highestMap, int bestEpoch, List<double[]> epochMaps, double seconds) {}
 
+  /** Called after every optimizer step (progress display, memory measurements in tests). */
+  @FunctionalInterface
+  public interface StepListener {
+    void afterStep(int epoch, int stepInEpoch, long globalStep);
+  }
+
   private final Config cfg;
   private final TrainLog log;
   private final Device device;
+  private StepListener listener = (e, i, s) -> {};
 
   public Trainer(Config cfg, TrainLog log, Device device) {
     this.cfg = cfg;
     this.log = log;
     this.device = device;
+  }
+
+  public Trainer onStep(StepListener l) {
+    this.listener = l;
+    return this;
   }
 
   public Result train(HspNet model, HspNet emaModel, RunData data, Path roundDir) throws IOException {
@@ -56,7 +68,7 @@ public final class Trainer {
     int stepsPerEpoch = trainLoader.batchesPerEpoch();
     double decay = cfg.emaDecay().orElse(ModelEma.decayForStepsPerEpoch(emaStepsPerEpoch(data)));
     log.info("EMA CO: " + decay);
-    ModelEma ema = new ModelEma(model, emaModel, decay);
+    ModelEma<HspNet> ema = new ModelEma<>(model, emaModel, decay);
     ParamGroups groups = ParamGroups.of(model);
     OneCycleSchedule schedule = OneCycleSchedule.withDefaults(ParamGroups.maxLr(cfg.lr(), cfg.gcnLr()),
         (long) stepsPerEpoch * cfg.totalEpochs());
@@ -96,6 +108,7 @@ public final class Trainer {
                     epoch, cfg.epochs(), i, stepsPerEpoch, schedule.lr(0, next), loss.item_double()));
               }
             }
+            listener.afterStep(epoch, i, step);
           }
         } finally {
           batches.close();

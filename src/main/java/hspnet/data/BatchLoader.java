@@ -1,0 +1,339 @@
+package hspnet.data;
+
+import static org.bytedeco.pytorch.global.torch.empty;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+import hspnet.data.LabelList.Sample;
+
+/**
+ * Serves a list of samples as batches, like PyTorch's DataLoader with {@code drop_last=False}:
+ * every {@link #iterator()} call is the next epoch, whose order is a shuffle seeded with
+ * {@code seed + epoch} (passed through {@link Seeds#mix(long)}), or the list order when not
+ * shuffling; the last batch may be smaller.
+ *
+ * <p>With {@code workers > 0}, images are decoded on that many threads and the batches after the
+ * current one ({@value #PREFETCH_BATCHES} of them) are prepared while the consumer works, tensors
+ * included. With {@code workers == 0} each batch is decoded by the caller of {@code next()} (no
+ * prefetch), and its tensors belong to the caller's innermost {@code PointerScope}, if any.
+ *
+ * <p>The consumer owns and closes each {@link Batch}. Closing the loader abandons open epochs (the
+ * batches they had prepared are freed) and stops the threads.
+ */
+public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
+  /** Batches prepared beyond the one being returned (PyTorch's default prefetch is 2 per worker). */
+  public static final int PREFETCH_BATCHES = 2;
+
+  private final Path imageRoot;
+  private final List<Sample> samples;
+  private final int numClasses;
+  private final ClipTransform transform;
+  private final int batchSize;
+  private final boolean shuffle;
+  private final long seed;
+  private final ExecutorService pool;   // null when workers == 0
+  private final Set<Epoch> openEpochs = ConcurrentHashMap.newKeySet();
+  private int nextEpoch;
+  private volatile boolean closed;
+
+  public BatchLoader(Path imageRoot, List<Sample> samples, int numClasses, ClipTransform transform,
+      int batchSize, boolean shuffle, long seed, int workers) {
+    if (samples.isEmpty()) throw new IllegalArgumentException("no samples to load");
+    if (batchSize <= 0) throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
+    if (workers < 0) throw new IllegalArgumentException("workers must be >= 0, got " + workers);
+    if (numClasses <= 0) throw new IllegalArgumentException("numClasses must be positive, got " + numClasses);
+    for (Sample s : samples)
+      for (int i = 0; i < s.numLabels(); i++)
+        if (s.label(i) < 0 || s.label(i) >= numClasses)
+          throw new IllegalArgumentException(s.path() + ": label index " + s.label(i) + " outside [0, " + numClasses + ")");
+    this.imageRoot = imageRoot;
+    this.samples = List.copyOf(samples);
+    this.numClasses = numClasses;
+    this.transform = transform;
+    this.batchSize = batchSize;
+    this.shuffle = shuffle;
+    this.seed = seed;
+    this.pool = workers == 0 ? null : newPool(workers);
+  }
+
+  private static ExecutorService newPool(int workers) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadFactory daemons = r -> {
+      Thread t = new Thread(r, "hspnet-loader-" + n.incrementAndGet());
+      t.setDaemon(true);   // a loader left open must not keep the JVM alive
+      return t;
+    };
+    return new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), daemons);
+  }
+
+  public int size() {
+    return samples.size();
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+
+  public int batchesPerEpoch() {
+    return (samples.size() + batchSize - 1) / batchSize;
+  }
+
+  /** Sample indices in the order epoch {@code epoch} serves them. */
+  public int[] order(int epoch) {
+    int n = samples.size();
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) order[i] = i;
+    if (shuffle) {
+      // Fisher–Yates with java.util.Random: both fully specified, so orders never change.
+      Random r = new Random(Seeds.mix(seed + epoch));
+      for (int i = n - 1; i > 0; i--) {
+        int j = r.nextInt(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+    }
+    return order;
+  }
+
+  /** The next epoch: the first call serves epoch 0, the next epoch 1, and so on. */
+  @Override
+  public synchronized Epoch iterator() {
+    return epoch(nextEpoch++);
+  }
+
+  /** Epoch {@code e} explicitly (to resume a run); later {@link #iterator()} calls continue after it. */
+  public synchronized Epoch epoch(int e) {
+    if (closed) throw new IllegalStateException("batch loader is closed");
+    nextEpoch = Math.max(nextEpoch, e + 1);
+    Epoch epoch = new Epoch(e);
+    if (pool != null) {
+      openEpochs.add(epoch);
+      epoch.fillWindow();
+    }
+    return epoch;
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) return;
+      closed = true;
+    }
+    for (Epoch e : openEpochs) e.close();
+    if (pool != null) {
+      pool.shutdownNow();
+      try {
+        // Decoding is native and ignores interrupts; a batch of images finishes quickly.
+        pool.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  boolean threadsStopped() {
+    return pool == null || pool.isTerminated();
+  }
+
+  /** One pass over the samples. Close it to abandon the rest of the epoch early. */
+  public final class Epoch implements Iterator<Batch>, AutoCloseable {
+    private final int number;
+    private final int[] order;
+    private final ArrayDeque<CompletableFuture<Batch>> inFlight = new ArrayDeque<>();
+    private int submitted;   // batches handed to the pool
+    private int returned;    // batches handed to the consumer
+    private volatile boolean abandoned;
+
+    private Epoch(int number) {
+      this.number = number;
+      this.order = order(number);
+    }
+
+    public int number() {
+      return number;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return !abandoned && returned < batchesPerEpoch();
+    }
+
+    @Override
+    public Batch next() {
+      if (!hasNext()) throw new NoSuchElementException(abandoned ? "epoch " + number + " was abandoned" : "epoch " + number + " is over");
+      if (pool == null) {
+        int b = returned++;
+        try {
+          return build(b, decodeHere(b));
+        } catch (RuntimeException e) {
+          abandoned = true;
+          throw e;
+        }
+      }
+      CompletableFuture<Batch> head;
+      synchronized (this) {
+        head = inFlight.poll();
+        returned++;
+        fillWindow();   // keep the workers busy while the consumer waits for the head
+      }
+      try {
+        Batch batch = head.get();
+        if (returned == batchesPerEpoch()) finish();
+        return batch;
+      } catch (ExecutionException e) {
+        close();
+        Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+        if (cause instanceof IllegalArgumentException iae) throw new IllegalArgumentException(iae.getMessage(), iae);
+        throw new IllegalStateException("loading a batch failed: " + cause, cause);
+      } catch (CancellationException e) {
+        throw new IllegalStateException("epoch " + number + " was abandoned (loader closed)", e);
+      } catch (InterruptedException e) {
+        close();
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for a batch", e);
+      }
+    }
+
+    private synchronized void fillWindow() {
+      while (!abandoned && submitted < batchesPerEpoch() && submitted < returned + 1 + PREFETCH_BATCHES)
+        inFlight.add(submit(submitted++));
+    }
+
+    /** Decodes batch b's images on the pool, then builds its tensors on the worker that finishes last. */
+    private CompletableFuture<Batch> submit(int b) {
+      int start = b * batchSize, count = Math.min(batchSize, samples.size() - start);
+      int fpi = transform.floatsPerImage();
+      float[] images = new float[count * fpi];
+      List<CompletableFuture<Void>> parts = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        int slot = i;
+        Sample s = samples.get(order[start + i]);
+        parts.add(CompletableFuture.runAsync(() -> {
+          if (abandoned) throw new CancellationException();
+          transform.apply(imageRoot.resolve(s.path()), images, slot * fpi);
+        }, pool));
+      }
+      CompletableFuture<Batch> out = new CompletableFuture<>();
+      CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((v, failure) -> {
+        if (failure != null) {
+          out.completeExceptionally(firstFailure(parts, failure));
+          return;
+        }
+        try {
+          Batch batch = build(b, images);
+          // Lost the race with close(): nobody will take this batch, so free it here.
+          if (!out.complete(batch)) batch.close();
+        } catch (RuntimeException e) {
+          out.completeExceptionally(e);
+        }
+      });
+      return out;
+    }
+
+    /** The failure of the earliest image in the batch, so the message does not depend on timing. */
+    private Throwable firstFailure(List<CompletableFuture<Void>> parts, Throwable fallback) {
+      for (CompletableFuture<Void> p : parts) {
+        if (!p.isCompletedExceptionally()) continue;
+        try {
+          p.join();
+        } catch (CompletionException e) {
+          return e.getCause() != null ? e.getCause() : e;
+        } catch (CancellationException e) {
+          return e;
+        }
+      }
+      return fallback;
+    }
+
+    private float[] decodeHere(int b) {
+      int start = b * batchSize, count = Math.min(batchSize, samples.size() - start);
+      int fpi = transform.floatsPerImage();
+      float[] images = new float[count * fpi];
+      for (int i = 0; i < count; i++)
+        transform.apply(imageRoot.resolve(samples.get(order[start + i]).path()), images, i * fpi);
+      return images;
+    }
+
+    private Batch build(int b, float[] images) {
+      int start = b * batchSize, count = Math.min(batchSize, samples.size() - start);
+      int s = transform.imageSize();
+      long[] targets = new long[count * numClasses];
+      List<String> paths = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        Sample sample = samples.get(order[start + i]);
+        paths.add(sample.path());
+        for (int k = 0; k < sample.numLabels(); k++) targets[i * numClasses + sample.label(k)] = 1;
+      }
+      Tensor x = null, y = null;
+      try {
+        x = owned(new long[] {count, 3, s, s}, ScalarType.Float);
+        try (FloatPointer p = x.data_ptr_float()) {
+          p.put(images);
+        }
+        y = owned(new long[] {count, numClasses}, ScalarType.Long);
+        try (LongPointer p = y.data_ptr_long()) {
+          p.put(targets);
+        }
+        return new Batch(x, y, paths);
+      } catch (RuntimeException e) {
+        if (x != null) x.close();
+        if (y != null) y.close();
+        throw e;
+      }
+    }
+
+    /** Stops serving this epoch and frees whatever it had prepared. */
+    @Override
+    public synchronized void close() {
+      if (abandoned && inFlight.isEmpty()) return;
+      abandoned = true;
+      for (CompletableFuture<Batch> f : inFlight) {
+        f.cancel(false);
+        f.thenAccept(Batch::close);   // runs only if the batch was already complete
+      }
+      inFlight.clear();
+      finish();
+    }
+
+    private void finish() {
+      openEpochs.remove(this);
+    }
+  }
+
+  /** A contiguous CPU tensor that allocates and owns its memory (unlike from_blob). */
+  private static Tensor owned(long[] shape, ScalarType type) {
+    try (ScalarTypeOptional st = new ScalarTypeOptional(type);
+        TensorOptions base = new TensorOptions();
+        TensorOptions options = base.dtype(st);
+        MemoryFormatOptional format = new MemoryFormatOptional()) {
+      return empty(shape, options, format);
+    }
+  }
+}

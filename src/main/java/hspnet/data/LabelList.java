@@ -1,0 +1,125 @@
+package hspnet.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import hspnet.io.AtomicFiles;
+
+/**
+ * Label list files: one image a line, {@code relative/path.jpg,i j k} (the positive class indices
+ * after the comma, space separated; leading spaces allowed; blank lines skipped). Training lists of
+ * the single-positive setting hold one index per image.
+ */
+public final class LabelList {
+  private LabelList() {}
+
+  /** One image and its positive class indices, in the order the file lists them. */
+  public record Sample(String path, int[] labels) {
+    public Sample {
+      labels = labels.clone();
+    }
+
+    @Override
+    public int[] labels() {
+      return labels.clone();
+    }
+
+    public int numLabels() {
+      return labels.length;
+    }
+
+    public int label(int i) {
+      return labels[i];
+    }
+
+    public boolean has(int c) {
+      for (int l : labels) if (l == c) return true;
+      return false;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Sample s && path.equals(s.path) && Arrays.equals(labels, s.labels);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * path.hashCode() + Arrays.hashCode(labels);
+    }
+
+    @Override
+    public String toString() {
+      return path + "," + Arrays.toString(labels);
+    }
+  }
+
+  public static List<Sample> read(Path listFile, int numClasses) {
+    if (numClasses <= 0) throw new IllegalArgumentException("numClasses must be positive, got " + numClasses);
+    List<Sample> samples = new ArrayList<>();
+    try (BufferedReader r = Files.newBufferedReader(listFile, StandardCharsets.UTF_8)) {
+      String line;
+      int lineNo = 0;
+      while ((line = r.readLine()) != null) {
+        lineNo++;
+        if (line.isBlank()) continue;
+        samples.add(parseLine(line.strip(), numClasses, listFile + ":" + lineNo));
+      }
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException(listFile + ": no such label list file");
+    } catch (IOException e) {
+      throw new IllegalArgumentException(listFile + ": cannot read label list: " + e.getMessage(), e);
+    }
+    return samples;
+  }
+
+  private static Sample parseLine(String line, int numClasses, String where) {
+    int comma = line.indexOf(',');
+    if (comma < 0) throw new IllegalArgumentException(where + ": expected 'path,i j k' but found no comma: '" + line + "'");
+    String path = line.substring(0, comma).strip();
+    if (path.isEmpty()) throw new IllegalArgumentException(where + ": empty image path");
+    String rest = line.substring(comma + 1).strip();
+    if (rest.isEmpty()) throw new IllegalArgumentException(where + ": image '" + path + "' has no label index");
+    String[] tokens = rest.split("\\s+");
+    int[] labels = new int[tokens.length];
+    boolean[] seen = new boolean[numClasses];
+    for (int i = 0; i < tokens.length; i++) {
+      int c;
+      try {
+        c = Integer.parseInt(tokens[i]);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(where + ": label index '" + tokens[i] + "' is not an integer");
+      }
+      if (c < 0 || c >= numClasses)
+        throw new IllegalArgumentException(where + ": label index " + c + " is outside [0, " + numClasses + ")");
+      if (seen[c]) throw new IllegalArgumentException(where + ": label index " + c + " appears twice");
+      seen[c] = true;
+      labels[i] = c;
+    }
+    return new Sample(path, labels);
+  }
+
+  /** Writes samples in the {@link #read} format, atomically. */
+  public static void write(Path listFile, List<Sample> samples) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (Sample s : samples) {
+      // Such paths would not read back as the same sample.
+      if (s.path().indexOf(',') >= 0 || s.path().indexOf('\n') >= 0 || s.path().indexOf('\r') >= 0
+          || s.path().isBlank() || !s.path().equals(s.path().strip()))
+        throw new IllegalArgumentException(listFile + ": cannot write image path '" + s.path()
+            + "' (commas, line breaks and surrounding spaces do not survive the list format)");
+      if (s.numLabels() == 0)
+        throw new IllegalArgumentException(listFile + ": image '" + s.path() + "' has no label index");
+      sb.append(s.path()).append(',');
+      for (int i = 0; i < s.numLabels(); i++) sb.append(i == 0 ? "" : " ").append(s.label(i));
+      sb.append('\n');
+    }
+    AtomicFiles.write(listFile, sb.toString().getBytes(StandardCharsets.UTF_8));
+  }
+}
