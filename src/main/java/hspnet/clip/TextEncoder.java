@@ -3,7 +3,6 @@ package hspnet.clip;
 import hspnet.nn.Registered;
 import org.bytedeco.pytorch.LayerNormImpl;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 import hspnet.nn.Ops;
@@ -42,8 +41,7 @@ public final class TextEncoder extends Module {
     Tensor x = prompts.narrow(1, 0, length).add(positionalEmbedding.narrow(0, 0, length).to(prompts.scalar_type()));
     x = lnFinal.forward(transformer.forward(x));
     long n = x.size(0);
-    // an integer Scalar: Ops.s(double) would promote the indices to float, which index_select rejects
-    Tensor rowStart = Ops.arangeLong(n, x).mul(new Scalar(length));
+    Tensor rowStart = Ops.arangeLong(n, x).mul(new org.bytedeco.pytorch.Scalar(length)); // long scalar: stays int64
     Tensor picked = x.reshape(n * length, x.size(2)).index_select(0, rowStart.add(eot));
     return picked.matmul(textProjection.to(picked.scalar_type()));
   }

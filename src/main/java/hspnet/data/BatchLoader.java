@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -300,6 +301,13 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
         y = owned(new long[] {count, numClasses}, ScalarType.Long);
         try (LongPointer p = y.data_ptr_long()) {
           p.put(targets);
+        }
+        // build() may run on the consumer's thread (a completion stage of the prefetch) while the
+        // consumer's step holds a PointerScope; the batch belongs to its receiver, not that scope.
+        PointerScope scope = PointerScope.getInnerScope();
+        if (scope != null) {
+          scope.detach(x);
+          scope.detach(y);
         }
         return new Batch(x, y, paths);
       } catch (RuntimeException e) {

@@ -41,12 +41,9 @@ public final class Layers {
     return new BatchNorm2dImpl(new BatchNormOptions(features));
   }
 
-  /**
-   * LayerNorm over the last dimension. The shape goes in as an explicit array: {@code new
-   * LongVector(width)} would be the size constructor, i.e. {@code width} zeros as the shape.
-   */
   public static LayerNormImpl layerNorm(long width) {
-    LayerNormOptions o = new LayerNormOptions(new LongVector(new long[] {width}));
+    // new LongVector(n) would be n zeros: push the one dimension instead
+    LayerNormOptions o = new LayerNormOptions(new LongVector().push_back(width));
     o.eps().put(1e-5);
     return new LayerNormImpl(o);
   }
