@@ -42,7 +42,7 @@ import hspnet.data.LabelList.Sample;
  * <p>With {@code workers > 0}, images are decoded on that many threads and the batches after the
  * current one ({@value #PREFETCH_BATCHES} of them) are prepared while the consumer works, tensors
  * included. With {@code workers == 0} each batch is decoded by the caller of {@code next()} (no
- * prefetch), and its tensors belong to the caller's innermost {@code PointerScope}, if any.
+ * prefetch), and its tensors belong to the receiver (never to a {@code PointerScope} open around the call).
  *
  * <p>The consumer owns and closes each {@link Batch}. Closing the loader abandons open epochs (the
  * batches they had prepared are freed) and stops the threads.
@@ -302,12 +302,14 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
         try (LongPointer p = y.data_ptr_long()) {
           p.put(targets);
         }
-        // build() may run on the consumer's thread (a completion stage of the prefetch) while the
-        // consumer's step holds a PointerScope; the batch belongs to its receiver, not that scope.
+        // build() may run on the consumer's thread (a completion stage of the prefetch, or
+        // workers == 0) while the consumer's step holds a PointerScope; the batch belongs to its
+        // receiver, who closes it, not to that scope. detach() releases the scope's reference, so
+        // take one first: the tensors keep one reference, which Batch.close() releases.
         PointerScope scope = PointerScope.getInnerScope();
         if (scope != null) {
-          scope.detach(x);
-          scope.detach(y);
+          scope.detach(x.retainReference());
+          scope.detach(y.retainReference());
         }
         return new Batch(x, y, paths);
       } catch (RuntimeException e) {
