@@ -1,5 +1,6 @@
 package hspnet.clip;
 
+import hspnet.nn.JavaModule;
 import hspnet.nn.Registered;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
@@ -16,7 +17,7 @@ import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
  * added, then one multi-head attention whose query is that mean token alone (only the first output
  * token is kept, so computing the others would be wasted work).
  */
-final class AttentionPool2d extends Module {
+final class AttentionPool2d extends JavaModule {
   final Tensor positionalEmbedding;
   final LinearImpl kProj, qProj, vProj, cProj;
   private final long heads;
@@ -24,10 +25,10 @@ final class AttentionPool2d extends Module {
   AttentionPool2d(long spacialDim, long embedDim, long heads, long outputDim) {
     this.heads = heads;
     positionalEmbedding = Registered.parameter(this, "positional_embedding", empty(spacialDim * spacialDim + 1, embedDim));
-    kProj = register_module("k_proj", Layers.linear(embedDim, embedDim));
-    qProj = register_module("q_proj", Layers.linear(embedDim, embedDim));
-    vProj = register_module("v_proj", Layers.linear(embedDim, embedDim));
-    cProj = register_module("c_proj", Layers.linear(embedDim, outputDim));
+    kProj = child("k_proj", Layers.linear(embedDim, embedDim));
+    qProj = child("q_proj", Layers.linear(embedDim, embedDim));
+    vProj = child("v_proj", Layers.linear(embedDim, embedDim));
+    cProj = child("c_proj", Layers.linear(embedDim, outputDim));
   }
 
   Tensor forward(Tensor x) {

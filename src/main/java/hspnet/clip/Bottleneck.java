@@ -1,5 +1,6 @@
 package hspnet.clip;
 
+import hspnet.nn.JavaModule;
 import org.bytedeco.pytorch.BatchNorm2dImpl;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Module;
@@ -16,7 +17,7 @@ import static org.bytedeco.pytorch.global.torch.relu;
  * differ, is avg-pool → 1x1 conv → BN, registered as {@code downsample.0} / {@code downsample.1}
  * to keep the original state-dict names.
  */
-final class Bottleneck extends Module {
+final class Bottleneck extends JavaModule {
   static final int EXPANSION = 4;
 
   private final Conv2dImpl conv1, conv2, conv3;
@@ -27,16 +28,16 @@ final class Bottleneck extends Module {
 
   Bottleneck(long inplanes, long planes, long stride) {
     this.stride = stride;
-    conv1 = register_module("conv1", Layers.conv(inplanes, planes, 1, 1));
-    bn1 = register_module("bn1", Layers.batchNorm(planes));
-    conv2 = register_module("conv2", Layers.conv(planes, planes, 3, 1));
-    bn2 = register_module("bn2", Layers.batchNorm(planes));
-    conv3 = register_module("conv3", Layers.conv(planes, planes * EXPANSION, 1, 1));
-    bn3 = register_module("bn3", Layers.batchNorm(planes * EXPANSION));
+    conv1 = child("conv1", Layers.conv(inplanes, planes, 1, 1));
+    bn1 = child("bn1", Layers.batchNorm(planes));
+    conv2 = child("conv2", Layers.conv(planes, planes, 3, 1));
+    bn2 = child("bn2", Layers.batchNorm(planes));
+    conv3 = child("conv3", Layers.conv(planes, planes * EXPANSION, 1, 1));
+    bn3 = child("bn3", Layers.batchNorm(planes * EXPANSION));
     if (stride > 1 || inplanes != planes * EXPANSION) {
-      Module down = register_module("downsample", new Module());
-      downConv = down.register_module("0", Layers.conv(inplanes, planes * EXPANSION, 1, 1));
-      downBn = down.register_module("1", Layers.batchNorm(planes * EXPANSION));
+      JavaModule down = container("downsample");
+      downConv = down.add("0", Layers.conv(inplanes, planes * EXPANSION, 1, 1));
+      downBn = down.add("1", Layers.batchNorm(planes * EXPANSION));
     } else {
       downConv = null;
       downBn = null;

@@ -1,5 +1,6 @@
 package hspnet.clip;
 
+import hspnet.nn.JavaModule;
 import hspnet.nn.Registered;
 import org.bytedeco.pytorch.EmbeddingImpl;
 import org.bytedeco.pytorch.LayerNormImpl;
@@ -16,7 +17,7 @@ import static org.bytedeco.pytorch.global.torch.empty;
  * {@code positional_embedding}, {@code ln_final.*}, {@code text_projection}, {@code logit_scale}).
  * HSPNet takes its parts: the image tower, the text path, the token embedding for building prompts.
  */
-public final class ClipModel extends Module {
+public final class ClipModel extends JavaModule {
   final Tensor positionalEmbedding, textProjection, logitScale;
   final ModifiedResNet visual;
   final Transformer transformer;
@@ -30,12 +31,12 @@ public final class ClipModel extends Module {
     positionalEmbedding = Registered.parameter(this, "positional_embedding", empty(arch.contextLength(), arch.transformerWidth()));
     textProjection = Registered.parameter(this, "text_projection", empty(arch.transformerWidth(), arch.embedDim()));
     logitScale = Registered.parameter(this, "logit_scale", empty());
-    visual = register_module("visual", new ModifiedResNet(arch.visionLayers(), arch.embedDim(), arch.visionHeads(),
+    visual = child("visual", new ModifiedResNet(arch.visionLayers(), arch.embedDim(), arch.visionHeads(),
         arch.imageResolution(), arch.visionWidth()));
-    transformer = register_module("transformer",
+    transformer = child("transformer",
         new Transformer(arch.transformerWidth(), arch.transformerLayers(), arch.transformerHeads(), true));
-    tokenEmbedding = register_module("token_embedding", new EmbeddingImpl(arch.vocabSize(), arch.transformerWidth()));
-    lnFinal = register_module("ln_final", Layers.layerNorm(arch.transformerWidth()));
+    tokenEmbedding = child("token_embedding", new EmbeddingImpl(arch.vocabSize(), arch.transformerWidth()));
+    lnFinal = child("ln_final", Layers.layerNorm(arch.transformerWidth()));
   }
 
   public ClipArch arch() { return arch; }

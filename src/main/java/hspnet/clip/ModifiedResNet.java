@@ -1,5 +1,6 @@
 package hspnet.clip;
 
+import hspnet.nn.JavaModule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,33 +19,33 @@ import static org.bytedeco.pytorch.global.torch.relu;
  * stages of bottlenecks (widths w, 2w, 4w, 8w; strides 1, 2, 2, 2) and an attention pool head.
  * Module names follow OpenAI's state dict ({@code conv1}, {@code layer1.0.bn2}, {@code attnpool.q_proj}).
  */
-public final class ModifiedResNet extends Module {
+public final class ModifiedResNet extends JavaModule {
   private final Conv2dImpl conv1, conv2, conv3;
   private final BatchNorm2dImpl bn1, bn2, bn3;
   private final List<List<Bottleneck>> stages = new ArrayList<>();
   final AttentionPool2d attnpool;
 
   public ModifiedResNet(List<Integer> layers, long outputDim, long heads, long inputResolution, long width) {
-    conv1 = register_module("conv1", Layers.conv(3, width / 2, 3, 2));
-    bn1 = register_module("bn1", Layers.batchNorm(width / 2));
-    conv2 = register_module("conv2", Layers.conv(width / 2, width / 2, 3, 1));
-    bn2 = register_module("bn2", Layers.batchNorm(width / 2));
-    conv3 = register_module("conv3", Layers.conv(width / 2, width, 3, 1));
-    bn3 = register_module("bn3", Layers.batchNorm(width));
+    conv1 = child("conv1", Layers.conv(3, width / 2, 3, 2));
+    bn1 = child("bn1", Layers.batchNorm(width / 2));
+    conv2 = child("conv2", Layers.conv(width / 2, width / 2, 3, 1));
+    bn2 = child("bn2", Layers.batchNorm(width / 2));
+    conv3 = child("conv3", Layers.conv(width / 2, width, 3, 1));
+    bn3 = child("bn3", Layers.batchNorm(width));
     long inplanes = width;
     for (int s = 0; s < 4; s++) {
       long planes = width << s;
-      Module stage = register_module("layer" + (s + 1), new Module());
+      JavaModule stage = container("layer" + (s + 1));
       List<Bottleneck> blocks = new ArrayList<>();
       for (int b = 0; b < layers.get(s); b++) {
         long stride = (b == 0 && s > 0) ? 2 : 1;
-        blocks.add(stage.register_module(Integer.toString(b), new Bottleneck(inplanes, planes, stride)));
+        blocks.add(stage.add(Integer.toString(b), new Bottleneck(inplanes, planes, stride)));
         inplanes = planes * Bottleneck.EXPANSION;
       }
       stages.add(blocks);
     }
     long embedDim = width * 32;
-    attnpool = register_module("attnpool", new AttentionPool2d(inputResolution / 32, embedDim, heads, outputDim));
+    attnpool = child("attnpool", new AttentionPool2d(inputResolution / 32, embedDim, heads, outputDim));
   }
 
   List<Bottleneck> blocks() {

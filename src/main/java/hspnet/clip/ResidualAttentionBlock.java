@@ -1,5 +1,6 @@
 package hspnet.clip;
 
+import hspnet.nn.JavaModule;
 import hspnet.nn.Registered;
 import org.bytedeco.pytorch.LayerNormImpl;
 import org.bytedeco.pytorch.LinearImpl;
@@ -21,7 +22,7 @@ import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
  * {@code attn.in_proj_bias}, {@code attn.out_proj}) so released weights load name for name.
  * Tensors are batch-first here (N, L, D); the original is sequence-first, which changes nothing.
  */
-final class ResidualAttentionBlock extends Module {
+final class ResidualAttentionBlock extends JavaModule {
   private final Tensor inProjWeight, inProjBias;
   final LinearImpl outProj, cFc, cProj;
   private final LayerNormImpl ln1, ln2;
@@ -31,15 +32,15 @@ final class ResidualAttentionBlock extends Module {
   ResidualAttentionBlock(long width, long heads, boolean causal) {
     this.heads = heads;
     this.causal = causal;
-    Module attn = register_module("attn", new Module());
+    JavaModule attn = container("attn");
     inProjWeight = Registered.parameter(attn, "in_proj_weight", empty(3 * width, width));
     inProjBias = Registered.parameter(attn, "in_proj_bias", empty(3 * width));
-    outProj = attn.register_module("out_proj", Layers.linear(width, width));
-    ln1 = register_module("ln_1", Layers.layerNorm(width));
-    Module mlp = register_module("mlp", new Module());
-    cFc = mlp.register_module("c_fc", Layers.linear(width, 4 * width));
-    cProj = mlp.register_module("c_proj", Layers.linear(4 * width, width));
-    ln2 = register_module("ln_2", Layers.layerNorm(width));
+    outProj = attn.add("out_proj", Layers.linear(width, width));
+    ln1 = child("ln_1", Layers.layerNorm(width));
+    JavaModule mlp = container("mlp");
+    cFc = mlp.add("c_fc", Layers.linear(width, 4 * width));
+    cProj = mlp.add("c_proj", Layers.linear(4 * width, width));
+    ln2 = child("ln_2", Layers.layerNorm(width));
   }
 
   Tensor inProjWeight() { return inProjWeight; }

@@ -1,5 +1,6 @@
 package hspnet.clip;
 
+import hspnet.nn.JavaModule;
 import hspnet.nn.Registered;
 import org.bytedeco.pytorch.LayerNormImpl;
 import org.bytedeco.pytorch.Module;
@@ -17,7 +18,7 @@ import hspnet.nn.Ops;
  * (EOT + 1 of the longest prompt): the same numbers as the full 77 positions at a fraction of the
  * cost.
  */
-public final class TextEncoder extends Module {
+public final class TextEncoder extends JavaModule {
   final Tensor positionalEmbedding;
   final Tensor textProjection;
   final Transformer transformer;
@@ -27,8 +28,8 @@ public final class TextEncoder extends Module {
   public TextEncoder(ClipModel clip) {
     positionalEmbedding = Registered.parameter(this, "positional_embedding", clip.positionalEmbedding);
     textProjection = Registered.parameter(this, "text_projection", clip.textProjection);
-    transformer = register_module("transformer", clip.transformer);
-    lnFinal = register_module("ln_final", clip.lnFinal);
+    transformer = child("transformer", clip.transformer);
+    lnFinal = child("ln_final", clip.lnFinal);
   }
 
   /**

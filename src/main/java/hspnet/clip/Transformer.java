@@ -1,5 +1,6 @@
 package hspnet.clip;
 
+import hspnet.nn.JavaModule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -7,7 +8,7 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /** A stack of residual attention blocks, registered as {@code resblocks.N} as in CLIP. */
-public final class Transformer extends Module {
+public final class Transformer extends JavaModule {
   final List<ResidualAttentionBlock> blocks = new ArrayList<>();
   final long width;
   final long layers;
@@ -15,9 +16,9 @@ public final class Transformer extends Module {
   Transformer(long width, long layers, long heads, boolean causal) {
     this.width = width;
     this.layers = layers;
-    Module resblocks = register_module("resblocks", new Module());
+    JavaModule resblocks = container("resblocks");
     for (int i = 0; i < layers; i++)
-      blocks.add(resblocks.register_module(Integer.toString(i), new ResidualAttentionBlock(width, heads, causal)));
+      blocks.add(resblocks.add(Integer.toString(i), new ResidualAttentionBlock(width, heads, causal)));
   }
 
   /** x: (N, L, width), batch-first. */

@@ -1,5 +1,6 @@
 package hspnet.model;
 
+import hspnet.nn.JavaModule;
 import hspnet.nn.Registered;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
@@ -17,7 +18,7 @@ import static org.bytedeco.pytorch.global.torch.relu;
  * of the "X X X X" placeholders of its tokenized prompt "X X X X {label}.":
  * [SOS] + context + [label name, ".", EOT, padding].
  */
-public final class ChildPromptLearner extends Module {
+public final class ChildPromptLearner extends JavaModule {
   final LinearImpl linear1, linear2;
   final Tensor tokenPrefix, tokenSuffix, parentIndex, eot;
   final long length;
@@ -38,9 +39,9 @@ public final class ChildPromptLearner extends Module {
     }
     tokenPrefix = Registered.buffer(this, "token_prefix", e.narrow(1, 0, 1));
     tokenSuffix = Registered.buffer(this, "token_suffix", e.narrow(1, 1 + nCtx, e.size(1) - 1 - nCtx));
-    Module metaNet = register_module("meta_net", new Module());
-    linear1 = metaNet.register_module("linear1", Layers.linear(embedDim, nCtx * width));
-    linear2 = metaNet.register_module("linear2", Layers.linear(nCtx * width, nCtx * width));
+    JavaModule metaNet = container("meta_net");
+    linear1 = metaNet.add("linear1", Layers.linear(embedDim, nCtx * width));
+    linear2 = metaNet.add("linear2", Layers.linear(nCtx * width, nCtx * width));
     long[] idx = new long[groupOf.length];
     for (int c = 0; c < groupOf.length; c++) idx[c] = groupOf[c];
     parentIndex = hspnet.nn.Tensors.ofLongs(idx, idx.length);

@@ -1,5 +1,6 @@
 package hspnet.model;
 
+import hspnet.nn.JavaModule;
 import hspnet.nn.Registered;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -17,7 +18,7 @@ import static org.bytedeco.pytorch.global.torch.uniform_;
  * residual mix γ·H + (1−γ)·X (γ starts at 0.9). Registered as {@code gc1..gc3.weight} and
  * {@code gamma}; W is (in, out) and initialised uniform(±1/sqrt(out)) as the original.
  */
-public final class HierarchicalGcn extends Module {
+public final class HierarchicalGcn extends JavaModule {
   final Tensor w1, w2, w3, gamma;
 
   public HierarchicalGcn(long embedDim) {
@@ -31,7 +32,7 @@ public final class HierarchicalGcn extends Module {
   }
 
   private Tensor graphConv(String name, long in, long out) {
-    Module layer = register_module(name, new Module());
+    JavaModule layer = container(name);
     Tensor w = Registered.parameter(layer, "weight", empty(in, out));
     double stdv = 1.0 / Math.sqrt(out);
     try (NoGradGuard g = new NoGradGuard()) {

@@ -1,5 +1,6 @@
 package hspnet.model;
 
+import hspnet.nn.JavaModule;
 import hspnet.nn.Registered;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -21,7 +22,7 @@ import hspnet.nn.Tensors;
  * {@code text_encoder}, {@code gcn}. The two relation matrices are not in the state dict (the
  * original rebuilds them from its relation file), so they are plain fields here too.
  */
-public final class HspNet extends Module {
+public final class HspNet extends JavaModule {
   /** The fixed scale of the cosine logits (not CLIP's logit_scale). */
   public static final double LOGIT_SCALE = 10.0;
 
@@ -49,13 +50,13 @@ public final class HspNet extends Module {
       parentEmbedding = clip.embedTokens(PromptTokens.asTensor(prompts.parentTokens()));
       childEmbedding = clip.embedTokens(PromptTokens.asTensor(prompts.childTokens()));
     }
-    parentPromptLearner = register_module("parent_prompt_learner",
+    parentPromptLearner = child("parent_prompt_learner",
         new ParentPromptLearner(parentEmbedding, prompts.parentTokens(), prompts.parentNCtx()));
-    childPromptLearner = register_module("child_prompt_learner",
+    childPromptLearner = child("child_prompt_learner",
         new ChildPromptLearner(childEmbedding, prompts.childTokens(), prompts.groupOf(), prompts.childNCtx(), clip.arch().embedDim()));
-    imageEncoder = register_module("image_encoder", clip.visual());
-    textEncoder = register_module("text_encoder", clip.textEncoder());
-    gcn = register_module("gcn", new HierarchicalGcn(clip.arch().embedDim()));
+    imageEncoder = child("image_encoder", clip.visual());
+    textEncoder = child("text_encoder", clip.textEncoder());
+    gcn = child("gcn", new HierarchicalGcn(clip.arch().embedDim()));
 
     int c = prompts.numLabels(), g = prompts.numGroups();
     if (relation.length != (c + g) * (c + g))

@@ -1,5 +1,6 @@
 package hspnet.model;
 
+import hspnet.nn.JavaModule;
 import hspnet.nn.Registered;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -12,7 +13,7 @@ import org.bytedeco.pytorch.Tensor;
  * original registers them (the forward pass never reads them; ctx gets no gradient and the
  * optimizer leaves it untouched); keeping them keeps checkpoints interchangeable.
  */
-public final class ParentPromptLearner extends Module {
+public final class ParentPromptLearner extends JavaModule {
   final Tensor ctx, embedding, eot;
   final long length;
 

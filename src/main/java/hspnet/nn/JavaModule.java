@@ -1,0 +1,33 @@
+package hspnet.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bytedeco.pytorch.Module;
+
+/**
+ * Base of the project's modules. A module created from Java is a C++ module whose virtual calls
+ * (train(), eval(), …) come back into its Java object; if that object is garbage-collected while
+ * the C++ parent still holds the module, the next such call fails with a NullPointerException
+ * (seen: model.eval() after the first epoch). Every child registered through {@link #child} is
+ * therefore also kept reachable from its parent's Java object.
+ */
+public class JavaModule extends Module {
+  private final List<Module> children = new ArrayList<>();
+
+  /** Registers a child module and keeps it reachable as long as this module is. */
+  protected final <M extends Module> M child(String name, M module) {
+    children.add(module);
+    return register_module(name, module);
+  }
+
+  /** A plain container child (for nested names such as {@code attn.out_proj} or {@code layer1.0}). */
+  protected final JavaModule container(String name) {
+    return child(name, new JavaModule());
+  }
+
+  /** Registers a child under a container made by {@link #container}. */
+  public final <M extends Module> M add(String name, M module) {
+    return child(name, module);
+  }
+}
