@@ -60,6 +60,7 @@ public final class TrainMain {
 
   static void train(Config cfg, Path checkpointsRoot, PrintStream out) throws IOException {
     Device device = Devices.select(cfg);
+    int threads = Devices.configureCpuThreads(cfg);
     // Everything that can fail on bad input is opened before the round folder exists.
     try (RunData data = RunData.open(cfg, true)) {
       HspNetFactory factory = new HspNetFactory(cfg, data.labels());
@@ -68,7 +69,8 @@ public final class TrainMain {
       Path round = RoundFolder.createNext(checkpointsRoot, cfg.checkpoint());
       ResolvedConfig.write(round.resolve("config.yaml"), cfg);
       try (TrainLog log = new TrainLog(round.resolve(cfg.logFile()), out)) {
-        log.info("Round folder " + round + " (config " + cfg.file() + ", device " + Devices.describe(device) + ")");
+        log.info("Round folder " + round + " (config " + cfg.file() + ", device " + Devices.describe(device)
+            + (device.is_cuda() ? "" : ", " + threads + " CPU thread(s)") + ")");
         log.info(String.format(Locale.ROOT, "Data: %d training images (single positive), %d validation images, %d labels in %d groups",
             data.trainSamples().size(), data.valSamples().size(), data.labels().numClasses(), data.labels().numGroups()));
         Trainer.Result r = new Trainer(cfg, log, device).train(model, ema, data, round);
@@ -80,6 +82,7 @@ public final class TrainMain {
 
   static void test(Config cfg, Integer round, Path checkpointsRoot, PrintStream out) throws IOException {
     Device device = Devices.select(cfg);
+    Devices.configureCpuThreads(cfg);
     int n = round != null ? round : RoundFolder.latestRound(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint()));
     if (n == 0) throw new ConfigException("'" + cfg.checkpoint() + "' has no trained round under " + checkpointsRoot + " to test");
     Path folder = RoundFolder.existing(checkpointsRoot, cfg.checkpoint(), n);

@@ -97,6 +97,7 @@ public final class Config {
   public Optional<Double> emaDecay() { return Optional.ofNullable((Double) values.get("ema_decay")); }
   public boolean bnEvalFirstEpoch() { return bool("bn_eval_first_epoch"); }
   public int logEvery() { return integer("log_every"); }
+  public int cpuThreads() { return integer("cpu_threads"); }
   public int demoTrainImages() { return values.containsKey("demo_train_images") ? integer("demo_train_images") : 2000; }
   public int demoValImages() { return values.containsKey("demo_val_images") ? integer("demo_val_images") : 500; }
 

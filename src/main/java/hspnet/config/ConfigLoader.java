@@ -84,6 +84,7 @@ public final class ConfigLoader {
     positive(c, "parent_n_ctx", c.parentNCtx());
     positive(c, "child_n_ctx", c.childNCtx());
     positive(c, "log_every", c.logEvery());
+    if (c.cpuThreads() < 0) throw c.error("cpu_threads", "must be 0 (automatic) or more, got " + c.cpuThreads());
     if (c.workers() < 0) throw c.error("workers", "must be 0 or more, got " + c.workers());
     if (c.changeEpoch() < 0) throw c.error("change_epoch", "must be 0 or more, got " + c.changeEpoch());
     if (c.epochs() > c.totalEpochs())

@@ -13,13 +13,20 @@ import org.bytedeco.pytorch.TensorVector;
  * The OneCycle schedule writes each group's lr and beta1 before every step.
  */
 public final class AdamWithGroups implements AutoCloseable {
+  /**
+   * Positions of beta1/beta2 in the memory of AdamOptions' std::tuple&lt;double, double&gt;, which the
+   * presets expose as a raw DoublePointer. libstdc++ lays a tuple out last element first, so beta1
+   * is at index 1 (measured: writing index 0 changed beta2; see AdamWithGroupsTest).
+   */
+  static final int BETA1 = 1, BETA2 = 0;
+
   private final Adam adam;
 
   public AdamWithGroups(ParamGroups groups, double weightDecay) {
     adam = new Adam(new OptimizerParamGroupVector(), new AdamOptions(1e-3));
     for (int g = 0; g < 4; g++) {
       AdamOptions o = new AdamOptions(1e-3);
-      o.betas().put(0, 0.9).put(1, 0.999);
+      o.betas().put(BETA1, 0.9).put(BETA2, 0.999);
       o.eps().put(1e-8);
       o.weight_decay().put(ParamGroups.decays(g) ? weightDecay : 0.0);
       TensorVector params = new TensorVector(groups.group(g).values().toArray(new org.bytedeco.pytorch.Tensor[0]));
@@ -32,7 +39,7 @@ public final class AdamWithGroups implements AutoCloseable {
     for (int g = 0; g < 4; g++) {
       AdamOptions o = new AdamOptions(adam.param_groups().get(g).options());
       o.set_lr(schedule.lr(g, step));
-      o.betas().put(0, schedule.beta1(step));
+      o.betas().put(BETA1, schedule.beta1(step));
     }
   }
 
@@ -41,7 +48,7 @@ public final class AdamWithGroups implements AutoCloseable {
   }
 
   public double beta1(int group) {
-    return new AdamOptions(adam.param_groups().get(group).options()).betas().get(0);
+    return new AdamOptions(adam.param_groups().get(group).options()).betas().get(BETA1);
   }
 
   /** Sets gradients to undefined (a parameter that gets none stays skipped by the step). */

@@ -18,7 +18,7 @@ class ConfigLoaderTest {
       "total_epochs: 80", "weight_decay: 1e-4", "test: false", "parent_n_ctx: 4", "parent_ctx_init: a photo of a",
       "child_n_ctx: 4", "change_epoch: 1", "tau: 0.6", "reweight_p: 0.2", "image_size: 224", "seed: 1",
       "device: cpu", "amp: true", "clip_model: weights/RN50.pt", "tokenizer: bytes", "dataset_kind: auto",
-      "bn_eval_first_epoch: true", "log_every: 100", "");
+      "bn_eval_first_epoch: true", "log_every: 100", "cpu_threads: 0", "");
 
   private Path write(String name, String text) throws Exception {
     Path p = dir.resolve(name);
