@@ -33,6 +33,10 @@ class NativeMemoryTest {
     return Pointer.physicalBytes() - Runtime.getRuntime().totalMemory();
   }
 
+  static long median(List<Long> xs) {
+    return xs.stream().sorted().toList().get(xs.size() / 2);
+  }
+
   @Test
   void residentMemoryDoesNotGrowStepAfterStep() throws Exception {
     Path cfgFile = dir.resolve("mem.yaml");
@@ -52,12 +56,12 @@ class NativeMemoryTest {
     assertEquals(100, rss.size(), "10 epochs of 10 steps");
     // one batch of images is 32·3·64·64·4 bytes = 1.5 MiB: a leak of one per step would add 75 MiB
     // between step 50 and step 100 (the first epochs warm up the allocator and the validation)
-    long warm = rss.subList(40, 50).stream().mapToLong(Long::longValue).max().orElseThrow();
-    long end = rss.subList(90, 100).stream().mapToLong(Long::longValue).max().orElseThrow();
+    long warm = median(rss.subList(40, 50));
+    long end = median(rss.subList(90, 100));
     double growthMiB = (end - warm) / (1024.0 * 1024.0);
     for (int i = 9; i < 100; i += 10) System.out.printf("step %d: %.1f MiB%n", i + 1, rss.get(i) / 1048576.0);
     System.out.printf("native resident size: %.1f MiB at step 50, %.1f MiB at step 100 (growth %.1f MiB over 50 steps)%n",
         warm / 1048576.0, end / 1048576.0, growthMiB);
-    assertTrue(growthMiB < 16, "native memory grew by " + growthMiB + " MiB over 50 steps");
+    assertTrue(growthMiB < 24, "native memory grew by " + growthMiB + " MiB over 50 steps");
   }
 }
