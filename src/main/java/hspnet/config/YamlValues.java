@@ -55,10 +55,16 @@ final class YamlValues {
   private static Map<String, Located> readMapping(String source, MappingNode map, List<KeySpec> specs, String prefix) {
     Map<String, KeySpec> known = ConfigKeys.index(specs);
     Map<String, Located> out = new LinkedHashMap<>();
+    Map<String, Integer> firstLine = new java.util.HashMap<>();
     for (NodeTuple t : map.getValue()) {
       if (!(t.getKeyNode() instanceof ScalarNode keyNode))
         throw new ConfigException(at(source, t.getKeyNode()) + ": keys must be plain names");
       String key = keyNode.getValue();
+      // compose() keeps duplicates (only SnakeYAML's constructor rejects them): a second value
+      // would silently win, so refuse it here
+      Integer earlier = firstLine.putIfAbsent(key, keyNode.getStartMark().getLine() + 1);
+      if (earlier != null)
+        throw new ConfigException(at(source, keyNode) + ": malformed YAML: duplicate key '" + prefix + key + "' (first set on line " + earlier + ")");
       KeySpec spec = known.get(key);
       if (spec == null) {
         String hint = KeyNames.closest(key, known.keySet());
