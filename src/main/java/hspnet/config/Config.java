@@ -81,8 +81,6 @@ public final class Config {
   public double tau() { return number("tau"); }
   public double reweightP() { return number("reweight_p"); }
   public Optional<String> relationFile() { return optString("relation_file"); }
-  public Optional<String> superLabels() { return optString("super_labels"); }
-  public Optional<String> superLabelsIndex() { return optString("super_labels_index"); }
   public int imageSize() { return integer("image_size"); }
 
   // --- this project's keys -------------------------------------------------------------------
