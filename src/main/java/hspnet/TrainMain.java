@@ -61,6 +61,7 @@ public final class TrainMain {
   static void train(Config cfg, Path checkpointsRoot, PrintStream out) throws IOException {
     Device device = Devices.select(cfg);
     int threads = Devices.configureCpuThreads(cfg);
+    HspNetFactory.check(cfg);
     // Everything that can fail on bad input is opened before the round folder exists.
     try (RunData data = RunData.open(cfg, true)) {
       HspNetFactory factory = new HspNetFactory(cfg, data.labels());
@@ -83,6 +84,7 @@ public final class TrainMain {
   static void test(Config cfg, Integer round, Path checkpointsRoot, PrintStream out) throws IOException {
     Device device = Devices.select(cfg);
     Devices.configureCpuThreads(cfg);
+    HspNetFactory.check(cfg);
     int n = round != null ? round : RoundFolder.latestRound(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint()));
     if (n == 0) throw new ConfigException("'" + cfg.checkpoint() + "' has no trained round under " + checkpointsRoot + " to test");
     Path folder = RoundFolder.existing(checkpointsRoot, cfg.checkpoint(), n);

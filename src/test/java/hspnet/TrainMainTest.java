@@ -55,6 +55,13 @@ class TrainMainTest {
     assertEquals(2, missing.exit());
     assertTrue(missing.err().contains("nope.yaml: config file does not exist"), missing.err());
 
+    Path weights = dir.resolve("w.yaml");
+    Files.writeString(weights, DemoConfigs.small(dir.resolve("demo"), "w").replace("tokenizer: bytes", "tokenizer: " + dir.resolve("vocab.gz")));
+    Run vocab = run("-c", weights.toString());
+    assertEquals(2, vocab.exit());
+    assertTrue(vocab.err().contains("key 'tokenizer'") && vocab.err().contains("vocab.gz"), vocab.err());
+    assertFalse(Files.exists(dir.resolve("demo")), "checked before the demo data is generated");
+
     Run option = run("-c", cfg.toString(), "--fast");
     assertEquals(2, option.exit());
     assertTrue(option.err().contains("unknown option '--fast'"), option.err());

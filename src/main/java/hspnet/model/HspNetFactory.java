@@ -46,6 +46,16 @@ public final class HspNetFactory {
     this.prompts = prompts(cfg, labels, tokenizer, arch.contextLength());
   }
 
+  /**
+   * The checks that need no data: the tokenizer's vocabulary and the CLIP architecture (or weights
+   * file). Run before anything is written, so a bad value never leaves generated data behind.
+   */
+  public static void check(Config cfg) {
+    ClipTokenizer tok = tokenizer(cfg);
+    if (cfg.randomClip()) arch(cfg, tok);
+    else throw cfg.error("clip_model", "loading released CLIP weights is not implemented yet; use clip_model: random");
+  }
+
   public ClipArch arch() { return arch; }
 
   public Prompts prompts() { return prompts; }

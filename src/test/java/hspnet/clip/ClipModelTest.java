@@ -1,14 +1,13 @@
 package hspnet.clip;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import hspnet.testutil.NativeScope;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
 
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.bytedeco.pytorch.global.torch.manual_seed;
@@ -18,19 +17,9 @@ import hspnet.nn.StateDicts;
 import hspnet.nn.Tensors;
 
 /** Fixture-free checks of the CLIP model's structure and of the shortened text run. */
+@ExtendWith(NativeScope.class)
 class ClipModelTest {
   private static final ClipArch TINY = new ClipArch(16, 32, List.of(1, 1, 1, 1), 8, 2, 77, 300, 16, 2, 2);
-  private PointerScope scope;
-
-  @BeforeEach
-  void openScope() {
-    scope = new PointerScope();
-  }
-
-  @AfterEach
-  void closeScope() {
-    scope.close();
-  }
 
   @Test
   void layerNormsNormaliseOverTheWidth() {

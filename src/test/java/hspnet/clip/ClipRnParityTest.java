@@ -1,5 +1,7 @@
 package hspnet.clip;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import hspnet.testutil.NativeScope;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
@@ -7,11 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,33 +29,13 @@ import hspnet.testutil.Shared;
  * bit-identically into our ClipModel, and in eval mode encode_image, encode_text and
  * logits_per_image match what the original CLIP code computed on the same inputs.
  */
+@ExtendWith(NativeScope.class)
 class ClipRnParityTest {
-  private PointerScope scope;
-
-  @BeforeEach
-  void openScope() {
-    scope = new PointerScope();
-  }
-
-  @AfterEach
-  void closeScope() {
-    scope.close();
-  }
-
-  /** The architecture of cases.json clip.<variant>.arch (head counts as built, not width / 64). */
-  static ClipArch arch(JsonNode a) {
-    List<Integer> layers = new ArrayList<>();
-    a.get("vision_layers").forEach(n -> layers.add(n.asInt()));
-    return new ClipArch(a.get("embed_dim").asInt(), a.get("image_resolution").asInt(), layers,
-        a.get("vision_width").asInt(), a.get("vision_heads").asInt(), a.get("context_length").asInt(),
-        a.get("vocab_size").asInt(), a.get("transformer_width").asInt(), a.get("transformer_heads").asInt(),
-        a.get("transformer_layers").asInt());
-  }
 
   /** A ClipModel of the clip_rn architecture holding the fixture's weights, in eval mode. */
   static ClipModel loadClipRn() throws Exception {
     JsonNode cases = new ObjectMapper().readTree(Shared.fixture("cases.json").toFile());
-    ClipArch arch = arch(cases.at("/clip/rn/arch"));
+    ClipArch arch = hspnet.testutil.Fixtures.clipArch("rn");
     assertEquals(49408, arch.vocabSize());
     assertEquals(64, arch.imageResolution());
     ClipModel clip = new ClipModel(arch);

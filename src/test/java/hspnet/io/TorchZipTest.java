@@ -1,5 +1,7 @@
 package hspnet.io;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import hspnet.testutil.NativeScope;
 import static org.bytedeco.pytorch.global.torch.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -23,10 +25,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.*;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,19 +34,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import hspnet.testutil.Shared;
 
+@ExtendWith(NativeScope.class)
 class TorchZipTest {
   @TempDir Path tmp;
-  private PointerScope scope;
-
-  @BeforeEach
-  void openScope() {
-    scope = new PointerScope();
-  }
-
-  @AfterEach
-  void closeScope() {
-    scope.close();
-  }
 
   // ---------------------------------------------------------------- fixtures written by torch.save
 

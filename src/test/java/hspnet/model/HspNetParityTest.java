@@ -1,5 +1,7 @@
 package hspnet.model;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import hspnet.testutil.NativeScope;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -36,6 +38,7 @@ import hspnet.testutil.Shared;
  * bit-identically, the relation split and every intermediate of one eval-mode forward pass match
  * the original, and freezing the text encoder leaves exactly the original's trainable parameters.
  */
+@ExtendWith(NativeScope.class)
 class HspNetParityTest {
   private PointerScope scope;
   private JsonNode rn;
@@ -52,13 +55,7 @@ class HspNetParityTest {
   }
 
   private ClipArch clipArch() throws Exception {
-    JsonNode a = new ObjectMapper().readTree(Shared.fixture("cases.json").toFile()).at("/clip/rn/arch");
-    List<Integer> layers = new ArrayList<>();
-    a.get("vision_layers").forEach(n -> layers.add(n.asInt()));
-    return new ClipArch(a.get("embed_dim").asInt(), a.get("image_resolution").asInt(), layers,
-        a.get("vision_width").asInt(), a.get("vision_heads").asInt(), a.get("context_length").asInt(),
-        a.get("vocab_size").asInt(), a.get("transformer_width").asInt(), a.get("transformer_heads").asInt(),
-        a.get("transformer_layers").asInt());
+    return hspnet.testutil.Fixtures.clipArch("rn");
   }
 
   private static List<String> strings(JsonNode array) {

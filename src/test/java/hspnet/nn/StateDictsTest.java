@@ -1,5 +1,7 @@
 package hspnet.nn;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import hspnet.testutil.NativeScope;
 import static org.bytedeco.pytorch.global.torch.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -7,25 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.*;
 import org.bytedeco.pytorch.Module;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@ExtendWith(NativeScope.class)
 class StateDictsTest {
-  private PointerScope scope;
-
-  @BeforeEach
-  void openScope() {
-    scope = new PointerScope();
-  }
-
-  @AfterEach
-  void closeScope() {
-    scope.close();
-  }
 
   /** scale (own parameter), then a child "fc" with weight and bias, as a module with both. */
   private static Module model() {
