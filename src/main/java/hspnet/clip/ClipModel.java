@@ -12,14 +12,15 @@ import hspnet.nn.Layers;
 import static org.bytedeco.pytorch.global.torch.empty;
 
 /**
- * OpenAI's CLIP with a ModifiedResNet image tower, registered under the original state-dict names
+ * OpenAI's CLIP with either image tower (ModifiedResNet or VisionTransformer, as the architecture
+ * says), registered under the original state-dict names
  * ({@code visual.*}, {@code transformer.resblocks.N.*}, {@code token_embedding.weight},
  * {@code positional_embedding}, {@code ln_final.*}, {@code text_projection}, {@code logit_scale}).
  * HSPNet takes its parts: the image tower, the text path, the token embedding for building prompts.
  */
 public final class ClipModel extends JavaModule {
   final Tensor positionalEmbedding, textProjection, logitScale;
-  final ModifiedResNet visual;
+  final ImageTower visual;
   final Transformer transformer;
   final EmbeddingImpl tokenEmbedding;
   final LayerNormImpl lnFinal;
@@ -31,17 +32,23 @@ public final class ClipModel extends JavaModule {
     positionalEmbedding = Registered.parameter(this, "positional_embedding", empty(arch.contextLength(), arch.transformerWidth()));
     textProjection = Registered.parameter(this, "text_projection", empty(arch.transformerWidth(), arch.embedDim()));
     logitScale = Registered.parameter(this, "logit_scale", empty());
-    visual = child("visual", new ModifiedResNet(arch.visionLayers(), arch.embedDim(), arch.visionHeads(),
-        arch.imageResolution(), arch.visionWidth()));
+    visual = child("visual", imageTower(arch));
     transformer = child("transformer",
         new Transformer(arch.transformerWidth(), arch.transformerLayers(), arch.transformerHeads(), true));
     tokenEmbedding = child("token_embedding", new EmbeddingImpl(arch.vocabSize(), arch.transformerWidth()));
     lnFinal = child("ln_final", Layers.layerNorm(arch.transformerWidth()));
   }
 
+  private static ImageTower imageTower(ClipArch arch) {
+    if (arch.vision() instanceof ClipArch.ResNet r)
+      return new ModifiedResNet(r.layers(), arch.embedDim(), r.heads(), arch.imageResolution(), r.width());
+    ClipArch.Vit v = (ClipArch.Vit) arch.vision();
+    return new VisionTransformer(arch.imageResolution(), v.patchSize(), v.width(), v.layers(), v.heads(), arch.embedDim());
+  }
+
   public ClipArch arch() { return arch; }
 
-  public ModifiedResNet visual() { return visual; }
+  public ImageTower visual() { return visual; }
 
   public Tensor logitScale() { return logitScale; }
 

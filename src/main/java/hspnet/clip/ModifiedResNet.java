@@ -19,7 +19,7 @@ import static org.bytedeco.pytorch.global.torch.relu;
  * stages of bottlenecks (widths w, 2w, 4w, 8w; strides 1, 2, 2, 2) and an attention pool head.
  * Module names follow OpenAI's state dict ({@code conv1}, {@code layer1.0.bn2}, {@code attnpool.q_proj}).
  */
-public final class ModifiedResNet extends JavaModule {
+public final class ModifiedResNet extends ImageTower {
   private final Conv2dImpl conv1, conv2, conv3;
   private final BatchNorm2dImpl bn1, bn2, bn3;
   private final List<List<Bottleneck>> stages = new ArrayList<>();
@@ -54,6 +54,7 @@ public final class ModifiedResNet extends JavaModule {
     return all;
   }
 
+  @Override
   public Tensor forward(Tensor x) {
     x = relu(bn1.forward(conv1.forward(x)));
     x = relu(bn2.forward(conv2.forward(x)));

@@ -7,7 +7,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 import hspnet.clip.ClipModel;
-import hspnet.clip.ModifiedResNet;
+import hspnet.clip.ImageTower;
 import hspnet.clip.TextEncoder;
 import hspnet.nn.Ops;
 import hspnet.nn.Tensors;
@@ -28,7 +28,7 @@ public final class HspNet extends JavaModule {
 
   final ParentPromptLearner parentPromptLearner;
   final ChildPromptLearner childPromptLearner;
-  final ModifiedResNet imageEncoder;
+  final ImageTower imageEncoder;
   final TextEncoder textEncoder;
   final HierarchicalGcn gcn;
   private Tensor relationChild, relationParent;
@@ -66,7 +66,7 @@ public final class HspNet extends JavaModule {
     relationParent = Tensors.ofFloats(RelationSplit.split(RelationSplit.block(relation, c + g, c, g), g, reweightP), g, g);
   }
 
-  public ModifiedResNet imageEncoder() { return imageEncoder; }
+  public ImageTower imageEncoder() { return imageEncoder; }
 
   public TextEncoder textEncoder() { return textEncoder; }
 

@@ -98,7 +98,7 @@ public final class HspNetFactory {
     int width = cfg.clipArchInt("vision_width");
     int heads = cfg.clipArch().containsKey("vision_heads") ? cfg.clipArchInt("vision_heads") : ClipArch.defaultVisionHeads(width);
     try {
-      return new ClipArch(cfg.clipArchInt("embed_dim"), cfg.imageSize(), cfg.clipArchLayers(), width, heads,
+      return ClipArch.resNet(cfg.clipArchInt("embed_dim"), cfg.imageSize(), cfg.clipArchLayers(), width, heads,
           cfg.clipArchInt("context_length"), tokenizer.vocabSize(), cfg.clipArchInt("transformer_width"),
           cfg.clipArchInt("transformer_heads"), cfg.clipArchInt("transformer_layers"));
     } catch (IllegalArgumentException e) {

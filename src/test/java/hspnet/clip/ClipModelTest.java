@@ -19,7 +19,7 @@ import hspnet.nn.Tensors;
 /** Fixture-free checks of the CLIP model's structure and of the shortened text run. */
 @ExtendWith(NativeScope.class)
 class ClipModelTest {
-  private static final ClipArch TINY = new ClipArch(16, 32, List.of(1, 1, 1, 1), 8, 2, 77, 300, 16, 2, 2);
+  private static final ClipArch TINY = ClipArch.resNet(16, 32, List.of(1, 1, 1, 1), 8, 2, 77, 300, 16, 2, 2);
 
   @Test
   void layerNormsNormaliseOverTheWidth() {
