@@ -1,7 +1,8 @@
 package hspnet.nn;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.bytedeco.pytorch.Module;
 
@@ -13,12 +14,21 @@ import org.bytedeco.pytorch.Module;
  * therefore also kept reachable from its parent's Java object.
  */
 public class JavaModule extends Module {
-  private final List<Module> children = new ArrayList<>();
+  private final Map<String, Module> children = new LinkedHashMap<>();
 
   /** Registers a child module and keeps it reachable as long as this module is. */
   protected final <M extends Module> M child(String name, M module) {
-    children.add(module);
-    return register_module(name, module);
+    M registered = register_module(name, module);
+    children.put(name, module);
+    return registered;
+  }
+
+  /**
+   * The registered children as their Java objects (LibTorch hands back plain Modules, whose Java
+   * type, e.g. LinearImpl, is lost), for code that treats layers by type as PyTorch's apply() does.
+   */
+  public final Map<String, Module> javaChildren() {
+    return Collections.unmodifiableMap(children);
   }
 
   /** A plain container child (for nested names such as {@code attn.out_proj} or {@code layer1.0}). */
