@@ -68,6 +68,24 @@ class TrainMainTest {
   }
 
   @Test
+  void missingOrCorruptClipWeightsStopBeforeAnythingIsCreated() throws Exception {
+    Path cfg = dir.resolve("clip.yaml");
+    Path weights = dir.resolve("RN50.pt");
+    Files.writeString(cfg, DemoConfigs.small(dir.resolve("demo"), "clip").replace("clip_model: random", "clip_model: " + weights));
+    Run missing = run("-c", cfg.toString());
+    assertEquals(2, missing.exit());
+    assertTrue(missing.err().contains("key 'clip_model'") && missing.err().contains("does not exist"), missing.err());
+
+    Files.writeString(weights, "not weights");
+    Run corrupt = run("-c", cfg.toString());
+    assertEquals(1, corrupt.exit());
+    assertEquals(1, corrupt.err().strip().lines().count(), corrupt.err());
+    assertTrue(corrupt.err().startsWith("error: " + weights + ": not CLIP weights"), corrupt.err());
+    assertFalse(Files.exists(dir.resolve("checkpoints")), "no checkpoint folder");
+    assertFalse(Files.exists(dir.resolve("demo")), "no data generated");
+  }
+
+  @Test
   void missingListFileNamesTheKey() throws Exception {
     Path cfg = dir.resolve("list.yaml");
     Files.writeString(cfg, DemoConfigs.small(dir.resolve("imgs"), "list")

@@ -89,6 +89,8 @@ public final class Config {
   public boolean amp() { return bool("amp"); }
   public String clipModel() { return string("clip_model"); }
   public boolean randomClip() { return "random".equals(clipModel()); }
+  public Optional<Integer> clipVisionHeads() { return Optional.ofNullable((Integer) values.get("clip_vision_heads")); }
+  public Optional<Integer> clipTextHeads() { return Optional.ofNullable((Integer) values.get("clip_text_heads")); }
   public String tokenizer() { return string("tokenizer"); }
   public String datasetKind() { return string("dataset_kind"); }
   public Optional<String> labels() { return optString("labels"); }

@@ -58,6 +58,8 @@ public final class ConfigKeys {
       required("amp", KeyType.BOOL, "fp16 autocast with dynamic loss scaling on CUDA (ignored on CPU)"),
       required("clip_model", KeyType.STRING, "CLIP weights file, or 'random' to build clip_arch with random weights"),
       optional("clip_arch", KeyType.MAP, "architecture of a randomly initialised CLIP (see the README table)"),
+      optional("clip_vision_heads", KeyType.INT, "image-tower heads of the CLIP weights (ViT blocks or ResNet attention pool); absent: OpenAI's rule (64-wide heads), right for every released model"),
+      optional("clip_text_heads", KeyType.INT, "text-transformer heads of the CLIP weights; absent: width/64, right for every released model"),
       required("tokenizer", KeyType.STRING, "CLIP BPE vocabulary (bpe_simple_vocab_16e6.txt.gz), or 'bytes' for the byte-level demo tokenizer"),
       required("dataset_kind", KeyType.STRING, "auto | coco | voc | nuswide | cub | list | demo (auto: from 'data' as the original does)"),
       optional("labels", KeyType.STRING, "label set YAML: groups, then every label with its group"),

@@ -105,6 +105,12 @@ public final class ConfigLoader {
     int words = c.parentCtxInit().trim().split("\\s+").length;
     if (words != c.parentNCtx())
       throw c.error("parent_n_ctx", "is " + c.parentNCtx() + " but parent_ctx_init '" + c.parentCtxInit() + "' has " + words + " words");
+    for (String k : List.of("clip_vision_heads", "clip_text_heads")) {
+      if (!c.has(k)) continue;
+      if (c.randomClip())
+        throw c.error(k, "sets the heads of loaded CLIP weights, but clip_model is 'random' (set heads in clip_arch instead)");
+      positive(c, k, c.integer(k));
+    }
     if (c.randomClip()) validateClipArch(c);
   }
 

@@ -5,10 +5,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 import hspnet.clip.ClipArch;
+import hspnet.clip.ClipHeads;
+import hspnet.clip.ClipLoader;
+import hspnet.clip.ClipWeights;
+import hspnet.clip.HeadCountException;
 import hspnet.clip.ClipInit;
 import hspnet.clip.ClipModel;
 import hspnet.clip.ClipTokenizer;
@@ -23,15 +28,18 @@ import hspnet.nn.Tensors;
 import static org.bytedeco.pytorch.global.torch.manual_seed;
 
 /**
- * Builds HSPNet models from a configuration and a label set: the tokenizer, the CLIP model, the
- * tokenized prompts of both levels and the relation matrix, then as many HSPNet instances as the
- * run needs (the model, its EMA copy) — all of the same architecture.
+ * Builds HSPNet models from a configuration and a label set: the tokenizer, the CLIP model (weights
+ * read once from clip_model, or a random CLIP of clip_arch), the tokenized prompts of both levels
+ * and the relation matrix, then as many HSPNet instances as the run needs (the model, its EMA
+ * copy) — all of the same architecture.
  */
 public final class HspNetFactory {
   private final Config cfg;
   private final LabelSet labels;
   private final ClipTokenizer tokenizer;
   private final ClipArch arch;
+  /** The loaded CLIP weights, or null for a randomly initialised CLIP. */
+  private final ClipWeights weights;
   private final Prompts prompts;
   private float[] relation;
   private int built;
@@ -42,18 +50,31 @@ public final class HspNetFactory {
     if (labels.labels().size() != cfg.numClasses())
       throw cfg.error("num_classes", "is " + cfg.numClasses() + " but the label set has " + labels.labels().size() + " labels");
     this.tokenizer = tokenizer(cfg);
-    this.arch = arch(cfg, tokenizer);
+    if (cfg.randomClip()) {
+      this.weights = null;
+      this.arch = arch(cfg, tokenizer);
+    } else {
+      this.weights = weights(cfg);
+      this.arch = weights.arch();
+      checkFits(cfg, arch, tokenizer);
+    }
     this.prompts = prompts(cfg, labels, tokenizer, arch.contextLength());
   }
 
   /**
    * The checks that need no data: the tokenizer's vocabulary and the CLIP architecture (or weights
-   * file). Run before anything is written, so a bad value never leaves generated data behind.
+   * file, read completely and then freed). Run before anything is written, so a bad value never
+   * leaves generated data behind.
    */
   public static void check(Config cfg) {
     ClipTokenizer tok = tokenizer(cfg);
-    if (cfg.randomClip()) arch(cfg, tok);
-    else throw cfg.error("clip_model", "loading released CLIP weights is not implemented yet; use clip_model: random");
+    if (cfg.randomClip()) {
+      arch(cfg, tok);
+      return;
+    }
+    try (PointerScope scope = new PointerScope()) {
+      checkFits(cfg, weights(cfg).arch(), tok);
+    }
   }
 
   public ClipArch arch() { return arch; }
@@ -75,8 +96,7 @@ public final class HspNetFactory {
   }
 
   private ClipModel clipModel() {
-    if (!cfg.randomClip())
-      throw cfg.error("clip_model", "loading released CLIP weights is not implemented yet; use clip_model: random");
+    if (weights != null) return weights.newModel();
     ClipModel clip = new ClipModel(arch);
     ClipInit.initialize(clip);
     return clip;
@@ -92,6 +112,36 @@ public final class HspNetFactory {
     } catch (IllegalArgumentException e) {
       throw cfg.error("tokenizer", e.getMessage());
     }
+  }
+
+  /**
+   * The weights named by clip_model. Head counts come from clip_vision_heads / clip_text_heads when
+   * set; a file that is not loadable CLIP weights is bad input (IllegalArgumentException naming it).
+   */
+  static ClipWeights weights(Config cfg) {
+    Path file = Path.of(cfg.clipModel());
+    if (!java.nio.file.Files.isRegularFile(file))
+      throw cfg.error("clip_model", "CLIP weights file '" + file + "' does not exist (OpenAI's RN50.pt, ViT-B-32.pt, ...:"
+          + " see the README), or use 'random'");
+    try {
+      return ClipLoader.read(file, new ClipHeads(cfg.clipVisionHeads().orElse(null), cfg.clipTextHeads().orElse(null)));
+    } catch (HeadCountException e) {
+      throw cfg.error(e.visionTower() ? "clip_vision_heads" : "clip_text_heads", e.getMessage());
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /** Loaded weights fix the image size and the vocabulary: the config and tokenizer must agree. */
+  static void checkFits(Config cfg, ClipArch arch, ClipTokenizer tokenizer) {
+    if (cfg.imageSize() != arch.imageResolution())
+      throw cfg.error("image_size", "is " + cfg.imageSize() + " but the CLIP weights in " + cfg.clipModel() + " take "
+          + arch.imageResolution() + "x" + arch.imageResolution() + " images (the size their positional embedding was"
+          + " trained for); set image_size: " + arch.imageResolution());
+    if (tokenizer.vocabSize() != arch.vocabSize())
+      throw cfg.error("tokenizer", "'" + cfg.tokenizer() + "' has " + tokenizer.vocabSize() + " tokens but the CLIP weights in "
+          + cfg.clipModel() + " have a vocabulary of " + arch.vocabSize() + "; use the vocabulary they were trained with"
+          + " (bpe_simple_vocab_16e6.txt.gz for OpenAI's models)");
   }
 
   static ClipArch arch(Config cfg, ClipTokenizer tokenizer) {

@@ -127,6 +127,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void headCountsApplyToLoadedWeightsOnly() throws Exception {
+    write("base.yaml", BASE);
+    Config c = ConfigLoader.load(write("run.yaml", "clip_vision_heads: 12\nclip_text_heads: 8\n"));
+    assertEquals(java.util.Optional.of(12), c.clipVisionHeads());
+    assertEquals(java.util.Optional.of(8), c.clipTextHeads());
+    ConfigException e = fails("clip_text_heads: 0\n");
+    assertTrue(e.getMessage().contains("key 'clip_text_heads': must be at least 1"), e.getMessage());
+    e = fails("clip_model: random\nclip_vision_heads: 4\n");
+    assertTrue(e.getMessage().contains("key 'clip_vision_heads'") && e.getMessage().contains("clip_model is 'random'"),
+        e.getMessage());
+  }
+
+  @Test
   void missingFileAndMissingRequiredKey() throws Exception {
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir.resolve("nope.yaml")));
     assertTrue(e.getMessage().contains("nope.yaml") && e.getMessage().contains("does not exist"), e.getMessage());

@@ -1,0 +1,110 @@
+package hspnet.model;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import hspnet.clip.VisionTransformer;
+import hspnet.config.Config;
+import hspnet.config.ConfigException;
+import hspnet.config.ConfigLoader;
+import hspnet.data.LabelSet;
+import hspnet.io.Npy;
+import hspnet.nn.StateDicts;
+import hspnet.testutil.Fixtures;
+import hspnet.testutil.NativeScope;
+import hspnet.testutil.Parity;
+import hspnet.testutil.Shared;
+
+/**
+ * clip_model naming a weights file: HSPNet is built on the loaded CLIP (either tower), with the
+ * architecture read from the weights, and every disagreement between config and weights is one
+ * error naming the key.
+ */
+@ExtendWith(NativeScope.class)
+class HspNetFactoryWeightsTest {
+  private static final LabelSet LABELS = new LabelSet(List.of("cat", "dog", "car", "bus"), List.of("animal", "vehicle"),
+      new int[] {0, 0, 1, 1});
+
+  @TempDir Path dir;
+
+  private Config config(String clipModel, String extra) throws Exception {
+    Path file = dir.resolve("run.yaml");
+    Files.writeString(file, String.join("\n",
+        "checkpoint: w", "log_file: run.txt", "data: " + dir.resolve("data"), "dataset_kind: demo", "num_classes: 4",
+        "image_size: 64", "batch_size: 4", "workers: 1", "epochs: 1", "total_epochs: 1", "lr: 0.001", "gcn_lr: 0.001",
+        "log_every: 10", "device: cpu", "clip_model: " + clipModel,
+        "tokenizer: " + Shared.fixture("bpe_simple_vocab_16e6.txt.gz"), extra, ""));
+    return ConfigLoader.load(file);
+  }
+
+  @Test
+  void vitWeightsBecomeHspNetsImageEncoder() throws Exception {
+    Config cfg = config(Shared.fixture("clip_vit.jit.pt").toString(), "clip_vision_heads: 2\nclip_text_heads: 2");
+    HspNetFactory.check(cfg);
+    HspNetFactory factory = new HspNetFactory(cfg, LABELS);
+    assertEquals(Fixtures.clipArch("vit"), factory.arch());
+    HspNet model = factory.build(), ema = factory.build();
+    assertInstanceOf(VisionTransformer.class, model.imageEncoder());
+    model.eval();
+    try (NoGradGuard g = new NoGradGuard()) {
+      Tensor images = Npy.read(Shared.fixture("clip_vit.images.npy")).toTensor();
+      Parity.assertForward("hspnet(vit weights).image_encoder", model.imageEncoder().forward(images),
+          Shared.fixture("clip_vit.encode_image.npy"));
+      assertArrayEquals(new long[] {3, 4}, model.forward(images).sizes().vec().get());
+    }
+    Map<String, Tensor> a = StateDicts.of(model), b = StateDicts.of(ema);
+    a.forEach((k, v) -> {
+      if (k.startsWith("image_encoder.") || k.startsWith("text_encoder.")) assertTrue(v.equal(b.get(k)), k);
+    });
+  }
+
+  @Test
+  void headCountsTheWeightsCannotTellNameTheirKey() throws Exception {
+    Config cfg = config(Shared.fixture("clip_rn.state.pt").toString(), "");
+    ConfigException e = assertThrows(ConfigException.class, () -> new HspNetFactory(cfg, LABELS));
+    assertTrue(e.getMessage().contains("key 'clip_text_heads'") && e.getMessage().contains("32 wide"), e.getMessage());
+    ConfigException viaCheck = assertThrows(ConfigException.class, () -> HspNetFactory.check(cfg));
+    assertEquals(e.getMessage(), viaCheck.getMessage());
+    // the ResNet pool's 4 heads follow from the rule; the text heads are given
+    assertEquals(4, new HspNetFactory(config(Shared.fixture("clip_rn.state.pt").toString(), "clip_text_heads: 2"), LABELS)
+        .arch().vision().heads());
+  }
+
+  @Test
+  void imageSizeMustBeTheWeightsResolution() throws Exception {
+    Config cfg = config(Shared.fixture("clip_rn.state.pt").toString(), "clip_text_heads: 2")
+        .with("image_size", 224, "run.yaml:6");
+    ConfigException e = assertThrows(ConfigException.class, () -> HspNetFactory.check(cfg));
+    assertTrue(e.getMessage().startsWith("run.yaml:6: key 'image_size': is 224") && e.getMessage().contains("take 64x64 images")
+        && e.getMessage().contains("set image_size: 64"), e.getMessage());
+  }
+
+  @Test
+  void tokenizerMustHaveTheWeightsVocabulary() throws Exception {
+    Config cfg = config(Shared.fixture("clip_vit.state.pt").toString(), "clip_vision_heads: 2\nclip_text_heads: 2")
+        .with("tokenizer", "bytes", "run.yaml:16");
+    ConfigException e = assertThrows(ConfigException.class, () -> new HspNetFactory(cfg, LABELS));
+    assertTrue(e.getMessage().contains("key 'tokenizer'") && e.getMessage().contains("vocabulary of 49408"), e.getMessage());
+  }
+
+  @Test
+  void missingOrCorruptWeights() throws Exception {
+    Config missing = config(dir.resolve("RN50.pt").toString(), "");
+    ConfigException e = assertThrows(ConfigException.class, () -> HspNetFactory.check(missing));
+    assertTrue(e.getMessage().contains("key 'clip_model'") && e.getMessage().contains("RN50.pt' does not exist"), e.getMessage());
+    Path corrupt = Files.writeString(dir.resolve("ViT-B-32.pt"), "PK\3\4 but not really a zip");
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> HspNetFactory.check(config(corrupt.toString(), "")));
+    assertTrue(bad.getMessage().startsWith(corrupt.toString()), bad.getMessage());
+  }
+}
