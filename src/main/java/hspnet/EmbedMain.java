@@ -1,0 +1,43 @@
+package hspnet;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+
+import hspnet.config.ConfigException;
+import hspnet.embed.EmbedArgs;
+import hspnet.embed.FeatureExtractor;
+
+/**
+ * {@code hspnet-embed --clip WEIGHTS ... --out PREFIX}: CLIP text and image features as .npy files.
+ * Exit status: 0 done, 2 a command-line problem, 1 bad input (a missing or corrupt file); the
+ * message is one line naming the file.
+ */
+public final class EmbedMain {
+  private EmbedMain() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    try {
+      EmbedArgs a = EmbedArgs.parse(args);
+      if (a.help()) {
+        out.print(EmbedArgs.USAGE);
+        return 0;
+      }
+      FeatureExtractor.run(a, out);
+      return 0;
+    } catch (ConfigException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    } catch (IllegalArgumentException | IOException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    } catch (UncheckedIOException e) {
+      err.println("error: " + e.getCause().getMessage());
+      return 1;
+    }
+  }
+}
