@@ -25,7 +25,7 @@ public final class ClipModel extends JavaModule {
   final EmbeddingImpl tokenEmbedding;
   final LayerNormImpl lnFinal;
   private final ClipArch arch;
-  private TextEncoder textEncoder;
+  private final TextEncoder textEncoder;
 
   public ClipModel(ClipArch arch) {
     this.arch = arch;
@@ -37,6 +37,8 @@ public final class ClipModel extends JavaModule {
         new Transformer(arch.transformerWidth(), arch.transformerLayers(), arch.transformerHeads(), true));
     tokenEmbedding = child("token_embedding", new EmbeddingImpl(arch.vocabSize(), arch.transformerWidth()));
     lnFinal = child("ln_final", Layers.layerNorm(arch.transformerWidth()));
+    // made here, not on first use: a first use inside a PointerScope would free it with the scope
+    textEncoder = new TextEncoder(this);
   }
 
   private static ImageTower imageTower(ClipArch arch) {
@@ -53,8 +55,7 @@ public final class ClipModel extends JavaModule {
   public Tensor logitScale() { return logitScale; }
 
   /** The text path as a module of its own (shares this model's tensors). */
-  public synchronized TextEncoder textEncoder() {
-    if (textEncoder == null) textEncoder = new TextEncoder(this);
+  public TextEncoder textEncoder() {
     return textEncoder;
   }
 
