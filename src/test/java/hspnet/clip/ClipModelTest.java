@@ -61,4 +61,20 @@ class ClipModelTest {
       assertTrue(max <= 1e-6 * Math.max(1, ref), "max abs diff " + max);
     }
   }
+
+  /** The text path must outlive a PointerScope in which it was first used (EmbedMain batches that way). */
+  @Test
+  void textPathSurvivesTheScopeOfItsFirstUse() {
+    ClipModel clip = new ClipModel(TINY);
+    ClipInit.initialize(clip);
+    clip.eval();
+    long[][] rows = {{297, 5, 299}, {297, 298, 0}};
+    float[] first;
+    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope(); NoGradGuard g = new NoGradGuard()) {
+      first = Tensors.toFloats(clip.encodeText(PromptTokens.asTensor(rows), rows));
+    }
+    try (NoGradGuard g = new NoGradGuard()) {
+      assertArrayEquals(first, Tensors.toFloats(clip.encodeText(PromptTokens.asTensor(rows), rows)));
+    }
+  }
 }
