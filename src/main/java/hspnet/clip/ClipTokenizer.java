@@ -78,6 +78,18 @@ public final class ClipTokenizer {
   }
 
   /**
+   * The tokenizer of a vocabulary given by path: a folder holding Hugging Face's {@code vocab.json}
+   * and {@code merges.txt}, otherwise OpenAI's {@code bpe_simple_vocab_16e6.txt.gz}.
+   *
+   * @throws IllegalArgumentException naming the file when it is missing or malformed
+   */
+  public static ClipTokenizer fromPath(Path vocabulary) {
+    if (java.nio.file.Files.isDirectory(vocabulary))
+      return fromHuggingFace(vocabulary.resolve("vocab.json"), vocabulary.resolve("merges.txt"));
+    return fromBpeFile(vocabulary);
+  }
+
+  /**
    * The same algorithm with no merges and no file: ids 0..255 are the byte symbols, 256..511 the
    * same with {@code </w>}, then start-of-text (512) and end-of-text (513), which stays the largest
    * id so that the text encoder can find it with argmax. For models that need no download.

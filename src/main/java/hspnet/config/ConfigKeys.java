@@ -60,7 +60,7 @@ public final class ConfigKeys {
       optional("clip_arch", KeyType.MAP, "architecture of a randomly initialised CLIP (see the README table)"),
       optional("clip_vision_heads", KeyType.INT, "image-tower heads of the CLIP weights (ViT blocks or ResNet attention pool); absent: OpenAI's rule (64-wide heads), right for every released model"),
       optional("clip_text_heads", KeyType.INT, "text-transformer heads of the CLIP weights; absent: width/64, right for every released model"),
-      required("tokenizer", KeyType.STRING, "CLIP BPE vocabulary (bpe_simple_vocab_16e6.txt.gz), or 'bytes' for the byte-level demo tokenizer"),
+      required("tokenizer", KeyType.STRING, "CLIP BPE vocabulary (bpe_simple_vocab_16e6.txt.gz, or a folder with Hugging Face's vocab.json + merges.txt), or 'bytes' for the byte-level demo tokenizer"),
       required("dataset_kind", KeyType.STRING, "auto | coco | voc | nuswide | cub | list | demo (auto: from 'data' as the original does)"),
       optional("labels", KeyType.STRING, "label set YAML: groups, then every label with its group"),
       optional("ema_decay", KeyType.DOUBLE, "EMA decay per step; absent: 0.82^(1/K), K the dataset's steps per epoch at batch 128"),

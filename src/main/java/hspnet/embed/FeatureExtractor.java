@@ -64,11 +64,7 @@ public final class FeatureExtractor {
   }
 
   static ClipTokenizer tokenizer(String vocab, ClipArch arch) {
-    ClipTokenizer t;
-    if (vocab.equals("bytes")) t = ClipTokenizer.bytesOnly();
-    else if (Files.isDirectory(Path.of(vocab)))
-      t = ClipTokenizer.fromHuggingFace(Path.of(vocab, "vocab.json"), Path.of(vocab, "merges.txt"));
-    else t = ClipTokenizer.fromBpeFile(Path.of(vocab));
+    ClipTokenizer t = vocab.equals("bytes") ? ClipTokenizer.bytesOnly() : ClipTokenizer.fromPath(Path.of(vocab));
     if (t.vocabSize() != arch.vocabSize())
       throw new IllegalArgumentException(vocab + ": a vocabulary of " + t.vocabSize() + " tokens, but the CLIP weights have "
           + arch.vocabSize() + "; use the vocabulary they were trained with (bpe_simple_vocab_16e6.txt.gz for OpenAI's)");

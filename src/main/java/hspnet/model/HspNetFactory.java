@@ -105,10 +105,10 @@ public final class HspNetFactory {
   static ClipTokenizer tokenizer(Config cfg) {
     if (cfg.tokenizer().equals("bytes")) return ClipTokenizer.bytesOnly();
     Path vocab = Path.of(cfg.tokenizer());
-    if (!java.nio.file.Files.isRegularFile(vocab))
+    if (!java.nio.file.Files.exists(vocab))
       throw cfg.error("tokenizer", "vocabulary file '" + vocab + "' does not exist (or use 'bytes')");
     try {
-      return ClipTokenizer.fromBpeFile(vocab);
+      return ClipTokenizer.fromPath(vocab);
     } catch (IllegalArgumentException e) {
       throw cfg.error("tokenizer", e.getMessage());
     }

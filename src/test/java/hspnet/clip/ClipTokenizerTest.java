@@ -395,6 +395,8 @@ class ClipTokenizerTest {
     ClipTokenizer small = ClipTokenizer.fromHuggingFace(vocab, merges);
     assertEquals(515, small.vocabSize());
     assertArrayEquals(new int[] {512, 256 + 'k' - '!'}, small.encode("ink"));
+    // a folder holding the pair means the Hugging Face form
+    assertArrayEquals(small.encode("ink"), ClipTokenizer.fromPath(tmp).encode("ink"));
 
     Files.writeString(merges, "#version: 0.2\ni n\nt h\n");
     String msg = assertThrows(IllegalArgumentException.class, () -> ClipTokenizer.fromHuggingFace(vocab, merges)).getMessage();
