@@ -20,10 +20,23 @@ import hspnet.io.AtomicFiles;
 public final class LabelList {
   private LabelList() {}
 
-  /** One image and its positive class indices, in the order the file lists them. */
-  public record Sample(String path, int[] labels) {
+  /**
+   * One image and its positive class indices, in the order the file lists them. {@code origin}
+   * says where it was read ("list.txt:17"), for error messages; null when made in code. Two
+   * samples are equal when path and labels are, wherever they came from.
+   */
+  public record Sample(String path, int[] labels, String origin) {
     public Sample {
       labels = labels.clone();
+    }
+
+    public Sample(String path, int[] labels) {
+      this(path, labels, null);
+    }
+
+    /** "list.txt:17: image 'a.jpg'", or "image 'a.jpg'" when the origin is unknown. */
+    public String describe() {
+      return (origin == null ? "" : origin + ": ") + "image '" + path + "'";
     }
 
     @Override
@@ -71,6 +84,7 @@ public final class LabelList {
         if (line.isBlank()) continue;
         samples.add(parseLine(line.strip(), numClasses, listFile + ":" + lineNo));
       }
+      if (samples.isEmpty()) throw new IllegalArgumentException(listFile + ": the label list holds no image");
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(listFile + ": no such label list file");
     } catch (IOException e) {
@@ -102,7 +116,7 @@ public final class LabelList {
       seen[c] = true;
       labels[i] = c;
     }
-    return new Sample(path, labels);
+    return new Sample(path, labels, where);
   }
 
   /** Writes samples in the {@link #read} format, atomically. */
