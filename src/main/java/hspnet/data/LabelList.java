@@ -73,6 +73,11 @@ public final class LabelList {
     }
   }
 
+  /** A list whose number of classes is not known (any non-negative index is accepted). */
+  public static List<Sample> read(Path listFile) {
+    return read(listFile, Integer.MAX_VALUE);
+  }
+
   public static List<Sample> read(Path listFile, int numClasses) {
     if (numClasses <= 0) throw new IllegalArgumentException("numClasses must be positive, got " + numClasses);
     List<Sample> samples = new ArrayList<>();
@@ -102,7 +107,6 @@ public final class LabelList {
     if (rest.isEmpty()) throw new IllegalArgumentException(where + ": image '" + path + "' has no label index");
     String[] tokens = rest.split("\\s+");
     int[] labels = new int[tokens.length];
-    boolean[] seen = new boolean[numClasses];
     for (int i = 0; i < tokens.length; i++) {
       int c;
       try {
@@ -112,10 +116,12 @@ public final class LabelList {
       }
       if (c < 0 || c >= numClasses)
         throw new IllegalArgumentException(where + ": label index " + c + " is outside [0, " + numClasses + ")");
-      if (seen[c]) throw new IllegalArgumentException(where + ": label index " + c + " appears twice");
-      seen[c] = true;
       labels[i] = c;
     }
+    int[] sorted = labels.clone();
+    Arrays.sort(sorted);
+    for (int i = 1; i < sorted.length; i++)
+      if (sorted[i] == sorted[i - 1]) throw new IllegalArgumentException(where + ": label index " + sorted[i] + " appears twice");
     return new Sample(path, labels, where);
   }
 
