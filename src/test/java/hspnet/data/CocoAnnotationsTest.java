@@ -19,7 +19,7 @@ import hspnet.data.LabelList.Sample;
 import hspnet.io.Npy;
 import hspnet.testutil.Shared;
 
-class CocoAnnotationsTest {
+public class CocoAnnotationsTest {
   @TempDir Path dir;
 
   /** COCO 2014's 80 categories as (id, name, supercategory), in the file's order (public facts). */
@@ -57,7 +57,7 @@ class CocoAnnotationsTest {
   }
 
   /** A tiny instances file in COCO's shape (info and licenses ignored, polygons skipped). */
-  static String tinyJson() {
+  public static String tinyJson() {
     return """
         {"info": {"year": 2014, "description": "tiny"},
          "images": [
