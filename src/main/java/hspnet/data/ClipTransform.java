@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
@@ -214,13 +213,11 @@ public final class ClipTransform {
     return out;
   }
 
+  /** The imageSize² window at (left, top): one native copy of the image, then row copies in Java. */
   private byte[] window(Mat m, int left, int top) {
-    int s = imageSize;
-    byte[] out = new byte[3 * s * s];
-    for (int y = 0; y < s; y++) {
-      BytePointer p = m.ptr(top + y, left);
-      p.get(out, 3 * s * y, 3 * s);
-    }
+    int s = imageSize, rowBytes = 3 * m.cols();
+    byte[] all = bytes(m), out = new byte[3 * s * s];
+    for (int y = 0; y < s; y++) System.arraycopy(all, (top + y) * rowBytes + 3 * left, out, 3 * s * y, 3 * s);
     return out;
   }
 

@@ -126,17 +126,19 @@ public final class PilResize {
       return out;
     }
 
-    // Vertical pass over the intermediate rows.
+    // Vertical pass over the intermediate rows, a whole row at a time (sequential reads).
     int stride = cropW * 3;
     byte[] out = new byte[cropH * stride];
+    int[] acc = new int[stride];
     for (int j = 0; j < cropH; j++) {
+      java.util.Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
       int base = j * ty.ksize, start = (ty.first[j] - rowFirst) * stride, n = ty.count[j];
-      int o = j * stride;
-      for (int c = 0; c < stride; c++) {
-        int s = 1 << (PRECISION_BITS - 1);
-        for (int y = 0, p = start + c; y < n; y++, p += stride) s += (mid[p] & 0xff) * ty.weights[base + y];
-        out[o + c] = (byte) clip8(s);
+      for (int y = 0; y < n; y++) {
+        int k = ty.weights[base + y], row = start + y * stride;
+        for (int c = 0; c < stride; c++) acc[c] += (mid[row + c] & 0xff) * k;
       }
+      int o = j * stride;
+      for (int c = 0; c < stride; c++) out[o + c] = (byte) clip8(acc[c]);
     }
     return out;
   }
