@@ -108,8 +108,8 @@ public final class RunData implements AutoCloseable {
         }));
         labels = labelSet(cfg, kind, LabelSet.BUILT_IN.contains(kind) ? LabelSet.builtIn(kind) : null);
         checkClasses(cfg, labels);
-        Path valList = listFile(cfg, "val_dataset", cfg.valDataset());
         Path trainList = withTrain ? listFile(cfg, "train_dataset", cfg.trainDataset()) : null;
+        Path valList = listFile(cfg, "val_dataset", cfg.valDataset());
         valSplit = new Split(root, LabelList.read(valList, cfg.numClasses()));
         if (withTrain) trainSplit = new Split(root, LabelList.read(trainList, cfg.numClasses()));
       }
