@@ -98,6 +98,9 @@ public final class PilResize {
 
     // Horizontal pass: rows [rowFirst, rowEnd) of the view, window columns only.
     byte[] mid = new byte[rows * cropW * 3];
+    int[] first = horizontal ? tx.first : null, count = horizontal ? tx.count : null, weights = horizontal ? tx.weights : null;
+    int ksize = horizontal ? tx.ksize : 0;
+    final int half = 1 << (PRECISION_BITS - 1);
     for (int r = 0; r < rows; r++) {
       int srcRow = ((y0 + rowFirst + r) * srcWidth + x0) * 3;
       int o = r * cropW * 3;
@@ -106,10 +109,10 @@ public final class PilResize {
         continue;
       }
       for (int i = 0; i < cropW; i++) {
-        int base = i * tx.ksize, start = srcRow + tx.first[i] * 3, n = tx.count[i];
-        int s0 = 1 << (PRECISION_BITS - 1), s1 = s0, s2 = s0;
-        for (int x = 0; x < n; x++) {
-          int k = tx.weights[base + x], p = start + 3 * x;
+        int base = i * ksize, p = srcRow + first[i] * 3, end = base + count[i];
+        int s0 = half, s1 = half, s2 = half;
+        for (int t = base; t < end; t++, p += 3) {
+          int k = weights[t];
           s0 += (src[p] & 0xff) * k;
           s1 += (src[p + 1] & 0xff) * k;
           s2 += (src[p + 2] & 0xff) * k;
