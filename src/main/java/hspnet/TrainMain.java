@@ -77,6 +77,7 @@ public final class TrainMain {
         Trainer.Result r = new Trainer(cfg, log, device).train(model, ema, data, round);
         log.info(String.format(Locale.ROOT, "Training done in %.1f s: highest_mAP = %.2f at epoch %d; best model in %s",
             r.seconds(), r.highestMap(), r.bestEpoch(), round.resolve("model-highest.ckpt")));
+        if (data.badImages().count() > 0) log.info(data.badImages().summary());
       }
     }
   }
@@ -95,6 +96,7 @@ public final class TrainMain {
       HspNet model = new HspNetFactory(cfg, data.labels()).build();
       log.info("Testing " + ckpt + " on " + data.valSamples().size() + " validation images");
       Tester.test(cfg, model, data, ckpt, device, log);
+      if (data.badImages().count() > 0) log.info(data.badImages().summary());
     }
   }
 }

@@ -99,6 +99,16 @@ public final class Config {
   public int logEvery() { return integer("log_every"); }
   public int cpuThreads() { return integer("cpu_threads"); }
   public int demoTrainImages() { return values.containsKey("demo_train_images") ? integer("demo_train_images") : 2000; }
+  public Optional<String> superLabels() { return optString("super_labels"); }
+  public Optional<String> superLabelsIndex() { return optString("super_labels_index"); }
+  public boolean skipBadImages() { return bool("skip_bad_images"); }
+  public String imageResize() { return values.containsKey("image_resize") ? string("image_resize") : "pil"; }
+  public boolean augHflip() { return bool("aug_hflip"); }
+  public boolean augRandomResizedCrop() { return bool("aug_random_resized_crop"); }
+  public double augCropMinScale() { return values.containsKey("aug_crop_min_scale") ? number("aug_crop_min_scale") : 0.08; }
+  public double augCutout() { return values.containsKey("aug_cutout") ? number("aug_cutout") : 0.0; }
+  public int augRandAugmentOps() { return values.containsKey("aug_randaugment_ops") ? integer("aug_randaugment_ops") : 0; }
+  public int augRandAugmentMagnitude() { return values.containsKey("aug_randaugment_magnitude") ? integer("aug_randaugment_magnitude") : 9; }
   public int demoValImages() { return values.containsKey("demo_val_images") ? integer("demo_val_images") : 500; }
 
   /** The {@code clip_arch} mapping (validated at load time when clip_model is 'random'). */

@@ -44,8 +44,8 @@ public final class ConfigKeys {
       required("tau", KeyType.DOUBLE, "SPLC: probability above which an unknown label becomes positive"),
       required("reweight_p", KeyType.DOUBLE, "relation re-weighting p: off-diagonal mass of each row"),
       optional("relation_file", KeyType.STRING, "released (C+G)x(C+G) relation .npy; absent: computed from CLIP text features"),
-      unused("super_labels", KeyType.STRING, "accepted, not read yet: groups come from the 'labels' file"),
-      unused("super_labels_index", KeyType.STRING, "accepted, not read yet: groups come from the 'labels' file"),
+      optional("super_labels", KeyType.STRING, "group names, one a line (the original's file); with super_labels_index, overrides the built-in groups"),
+      optional("super_labels_index", KeyType.STRING, "group index of every label (.npy, the original's file); used with super_labels"),
       required("image_size", KeyType.INT, "input resolution (shorter side resized, then center crop)"),
       unused("model_name", KeyType.STRING, "accepted, not used (the original's model family name)"),
       unused("meta_lr", KeyType.DOUBLE, "accepted, not used (the original never reads it)"),
@@ -62,13 +62,21 @@ public final class ConfigKeys {
       optional("clip_text_heads", KeyType.INT, "text-transformer heads of the CLIP weights; absent: width/64, right for every released model"),
       required("tokenizer", KeyType.STRING, "CLIP BPE vocabulary (bpe_simple_vocab_16e6.txt.gz, or a folder with Hugging Face's vocab.json + merges.txt), or 'bytes' for the byte-level demo tokenizer"),
       required("dataset_kind", KeyType.STRING, "auto | coco | voc | nuswide | cub | list | demo (auto: from 'data' as the original does)"),
-      optional("labels", KeyType.STRING, "label set YAML: groups, then every label with its group"),
+      optional("labels", KeyType.STRING, "label set YAML: groups, then every label with its group (default: built in for voc, nuswide, cub; COCO's from its json)"),
       optional("ema_decay", KeyType.DOUBLE, "EMA decay per step; absent: 0.82^(1/K), K the dataset's steps per epoch at batch 128"),
       required("bn_eval_first_epoch", KeyType.BOOL, "reproduce the original: BatchNorm in eval mode during epoch 0"),
       required("log_every", KeyType.INT, "log a training line every N steps"),
       required("cpu_threads", KeyType.INT, "LibTorch threads for CPU math; 0: half the cores (the image decoders use the rest)"),
       optional("demo_train_images", KeyType.INT, "demo dataset: training images to generate"),
-      optional("demo_val_images", KeyType.INT, "demo dataset: validation images to generate"));
+      optional("demo_val_images", KeyType.INT, "demo dataset: validation images to generate"),
+      optional("skip_bad_images", KeyType.BOOL, "skip missing or undecodable images and report their count (default false: stop with the list file and line)"),
+      optional("image_resize", KeyType.STRING, "pil (default): PIL's antialiased bicubic, as CLIP and the original; opencv: cv::resize INTER_CUBIC (faster, no antialiasing)"),
+      optional("aug_hflip", KeyType.BOOL, "training augmentation: random horizontal flip (default false)"),
+      optional("aug_random_resized_crop", KeyType.BOOL, "training augmentation: torchvision's RandomResizedCrop instead of resize + center crop (default false)"),
+      optional("aug_crop_min_scale", KeyType.DOUBLE, "smallest area fraction of a random resized crop (default 0.08)"),
+      optional("aug_cutout", KeyType.DOUBLE, "training augmentation: Cutout square side as a fraction of the image side, random colour (default 0: off)"),
+      optional("aug_randaugment_ops", KeyType.INT, "training augmentation: RandAugment operations per image (default 0: off; 2 is usual)"),
+      optional("aug_randaugment_magnitude", KeyType.INT, "RandAugment magnitude, 0..30 (default 9)"));
 
   /** Keys of the {@code clip_arch} mapping (a randomly initialised CLIP; ModifiedResNet image tower). */
   public static final List<KeySpec> CLIP_ARCH_KEYS = List.of(

@@ -101,6 +101,17 @@ public final class ConfigLoader {
     if (!DEVICES.contains(c.device())) throw c.error("device", "must be one of auto, cpu, cuda; got '" + c.device() + "'");
     if (!KINDS.contains(c.datasetKind()))
       throw c.error("dataset_kind", "must be one of " + String.join(", ", KINDS.stream().sorted().toList()) + "; got '" + c.datasetKind() + "'");
+    if (!Set.of("pil", "opencv").contains(c.imageResize()))
+      throw c.error("image_resize", "must be pil or opencv; got '" + c.imageResize() + "'");
+    if (!(c.augCropMinScale() > 0 && c.augCropMinScale() <= 1))
+      throw c.error("aug_crop_min_scale", "must lie in (0, 1], got " + c.augCropMinScale());
+    if (!(c.augCutout() >= 0 && c.augCutout() <= 1)) throw c.error("aug_cutout", "must lie in [0, 1], got " + c.augCutout());
+    if (c.augRandAugmentOps() < 0) throw c.error("aug_randaugment_ops", "must be 0 or more, got " + c.augRandAugmentOps());
+    if (c.augRandAugmentMagnitude() < 0 || c.augRandAugmentMagnitude() > 30)
+      throw c.error("aug_randaugment_magnitude", "must lie in 0..30, got " + c.augRandAugmentMagnitude());
+    if (c.superLabels().isPresent() != c.superLabelsIndex().isPresent())
+      throw c.error(c.superLabels().isPresent() ? "super_labels" : "super_labels_index",
+          "super_labels and super_labels_index go together: set both or neither");
     if (c.bool("resume")) throw c.error("resume", "resuming a training is not implemented yet; set it to false");
     int words = c.parentCtxInit().trim().split("\\s+").length;
     if (words != c.parentNCtx())

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -50,6 +51,8 @@ import hspnet.data.LabelList.Sample;
 public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
   /** Batches prepared beyond the one being returned (PyTorch's default prefetch is 2 per worker). */
   public static final int PREFETCH_BATCHES = 2;
+  /** Keeps the augmentation's random stream apart from the shuffle's. */
+  private static final long AUGMENT_STREAM = 0x6A09E667F3BCC909L;
 
   private final Path imageRoot;
   private final List<Sample> samples;
@@ -58,13 +61,29 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
   private final int batchSize;
   private final boolean shuffle;
   private final long seed;
+  private final Options options;
   private final ExecutorService pool;   // null when workers == 0
   private final Set<Epoch> openEpochs = ConcurrentHashMap.newKeySet();
   private int nextEpoch;
   private volatile boolean closed;
 
+  /**
+   * What a loader does beyond serving the images as they are: training augmentation (seeded from
+   * seed, epoch and sample index, so batches do not depend on the worker count), batches in pinned
+   * host memory (only when CUDA is available: they will be copied to the GPU), and skipping
+   * unreadable images, counted in {@code skipBad} (null: an unreadable image is an error).
+   */
+  public record Options(Augmentation augmentation, boolean pinMemory, BadImages skipBad) {
+    public static final Options DEFAULT = new Options(Augmentation.NONE, false, null);
+  }
+
   public BatchLoader(Path imageRoot, List<Sample> samples, int numClasses, ClipTransform transform,
       int batchSize, boolean shuffle, long seed, int workers) {
+    this(imageRoot, samples, numClasses, transform, batchSize, shuffle, seed, workers, Options.DEFAULT);
+  }
+
+  public BatchLoader(Path imageRoot, List<Sample> samples, int numClasses, ClipTransform transform,
+      int batchSize, boolean shuffle, long seed, int workers, Options options) {
     if (samples.isEmpty()) throw new IllegalArgumentException("no samples to load");
     if (batchSize <= 0) throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
     if (workers < 0) throw new IllegalArgumentException("workers must be >= 0, got " + workers);
@@ -72,7 +91,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     for (Sample s : samples)
       for (int i = 0; i < s.numLabels(); i++)
         if (s.label(i) < 0 || s.label(i) >= numClasses)
-          throw new IllegalArgumentException(s.path() + ": label index " + s.label(i) + " outside [0, " + numClasses + ")");
+          throw new IllegalArgumentException(s.describe() + ": label index " + s.label(i) + " outside [0, " + numClasses + ")");
     this.imageRoot = imageRoot;
     this.samples = List.copyOf(samples);
     this.numClasses = numClasses;
@@ -80,6 +99,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     this.batchSize = batchSize;
     this.shuffle = shuffle;
     this.seed = seed;
+    this.options = options;
     this.pool = workers == 0 ? null : newPool(workers);
   }
 
@@ -192,7 +212,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
       if (pool == null) {
         int b = returned++;
         try {
-          return build(b, decodeHere(b));
+          return decodeHere(b);
         } catch (RuntimeException e) {
           abandoned = true;
           throw e;
@@ -232,13 +252,13 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
       int start = b * batchSize, count = Math.min(batchSize, samples.size() - start);
       int fpi = transform.floatsPerImage();
       float[] images = new float[count * fpi];
+      boolean[] loaded = new boolean[count];
       List<CompletableFuture<Void>> parts = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         int slot = i;
-        Sample s = samples.get(order[start + i]);
         parts.add(CompletableFuture.runAsync(() -> {
           if (abandoned) throw new CancellationException();
-          transform.apply(imageRoot.resolve(s.path()), images, slot * fpi);
+          loaded[slot] = load(order[start + slot], images, slot * fpi);
         }, pool));
       }
       CompletableFuture<Batch> out = new CompletableFuture<>();
@@ -248,7 +268,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
           return;
         }
         try {
-          Batch batch = build(b, images);
+          Batch batch = build(b, images, loaded);
           // Lost the race with close(): nobody will take this batch, so free it here.
           if (!out.complete(batch)) batch.close();
         } catch (RuntimeException e) {
@@ -256,6 +276,26 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
         }
       });
       return out;
+    }
+
+    /**
+     * Decodes sample {@code index} into {@code images} at {@code offset}; false when it was
+     * unreadable and skipped. The augmentation's random draws depend on (seed, epoch, sample)
+     * only, never on which thread runs it or when.
+     */
+    private boolean load(int index, float[] images, int offset) {
+      Sample s = samples.get(index);
+      Augmentation aug = options.augmentation();
+      Random random = aug.isNone() ? null : new Random(Seeds.mix(seed ^ AUGMENT_STREAM, number, index));
+      try {
+        transform.apply(ImagePaths.resolve(imageRoot, s), images, offset, aug, random);
+        return true;
+      } catch (IllegalArgumentException e) {
+        String problem = e.getMessage().startsWith(s.describe()) ? e.getMessage() : s.describe() + ": " + e.getMessage();
+        if (options.skipBad() == null) throw new IllegalArgumentException(problem, e);
+        options.skipBad().add(problem);
+        return false;
+      }
     }
 
     /** The failure of the earliest image in the batch, so the message does not depend on timing. */
@@ -273,32 +313,42 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
       return fallback;
     }
 
-    private float[] decodeHere(int b) {
+    private Batch decodeHere(int b) {
       int start = b * batchSize, count = Math.min(batchSize, samples.size() - start);
       int fpi = transform.floatsPerImage();
       float[] images = new float[count * fpi];
-      for (int i = 0; i < count; i++)
-        transform.apply(imageRoot.resolve(samples.get(order[start + i]).path()), images, i * fpi);
-      return images;
+      boolean[] loaded = new boolean[count];
+      for (int i = 0; i < count; i++) loaded[i] = load(order[start + i], images, i * fpi);
+      return build(b, images, loaded);
     }
 
-    private Batch build(int b, float[] images) {
-      int start = b * batchSize, count = Math.min(batchSize, samples.size() - start);
+    private Batch build(int b, float[] images, boolean[] loaded) {
+      int start = b * batchSize;
+      int fpi = transform.floatsPerImage();
+      List<Integer> kept = new ArrayList<>(loaded.length);
+      for (int i = 0; i < loaded.length; i++) if (loaded[i]) kept.add(i);
+      if (kept.isEmpty())
+        throw new IllegalArgumentException("every image of batch " + b + " of epoch " + number + " is unreadable (the first: "
+            + samples.get(order[start]).describe() + ")");
+      int count = kept.size();
+      if (count < loaded.length) {   // close the gaps the skipped images left
+        for (int k = 0; k < count; k++) System.arraycopy(images, kept.get(k) * fpi, images, k * fpi, fpi);
+      }
       int s = transform.imageSize();
       long[] targets = new long[count * numClasses];
       List<String> paths = new ArrayList<>(count);
-      for (int i = 0; i < count; i++) {
-        Sample sample = samples.get(order[start + i]);
+      for (int k = 0; k < count; k++) {
+        Sample sample = samples.get(order[start + kept.get(k)]);
         paths.add(sample.path());
-        for (int k = 0; k < sample.numLabels(); k++) targets[i * numClasses + sample.label(k)] = 1;
+        for (int j = 0; j < sample.numLabels(); j++) targets[k * numClasses + sample.label(j)] = 1;
       }
       Tensor x = null, y = null;
       try {
-        x = owned(new long[] {count, 3, s, s}, ScalarType.Float);
+        x = owned(new long[] {count, 3, s, s}, ScalarType.Float, options.pinMemory());
         try (FloatPointer p = x.data_ptr_float()) {
-          p.put(images);
+          p.put(images, 0, count * fpi);
         }
-        y = owned(new long[] {count, numClasses}, ScalarType.Long);
+        y = owned(new long[] {count, numClasses}, ScalarType.Long, options.pinMemory());
         try (LongPointer p = y.data_ptr_long()) {
           p.put(targets);
         }
@@ -337,11 +387,16 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     }
   }
 
-  /** A contiguous CPU tensor that allocates and owns its memory (unlike from_blob). */
-  private static Tensor owned(long[] shape, ScalarType type) {
+  /**
+   * A contiguous CPU tensor that allocates and owns its memory (unlike from_blob); page-locked
+   * when {@code pinned}, so that the copy to the GPU is a DMA that can overlap compute.
+   */
+  private static Tensor owned(long[] shape, ScalarType type, boolean pinned) {
     try (ScalarTypeOptional st = new ScalarTypeOptional(type);
         TensorOptions base = new TensorOptions();
-        TensorOptions options = base.dtype(st);
+        TensorOptions typed = base.dtype(st);
+        BoolOptional pin = new BoolOptional(pinned);
+        TensorOptions options = typed.pinned_memory(pin);
         MemoryFormatOptional format = new MemoryFormatOptional()) {
       return empty(shape, options, format);
     }

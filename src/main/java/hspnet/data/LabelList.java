@@ -20,10 +20,23 @@ import hspnet.io.AtomicFiles;
 public final class LabelList {
   private LabelList() {}
 
-  /** One image and its positive class indices, in the order the file lists them. */
-  public record Sample(String path, int[] labels) {
+  /**
+   * One image and its positive class indices, in the order the file lists them. {@code origin}
+   * says where it was read ("list.txt:17"), for error messages; null when made in code. Two
+   * samples are equal when path and labels are, wherever they came from.
+   */
+  public record Sample(String path, int[] labels, String origin) {
     public Sample {
       labels = labels.clone();
+    }
+
+    public Sample(String path, int[] labels) {
+      this(path, labels, null);
+    }
+
+    /** "list.txt:17: image 'a.jpg'", or "image 'a.jpg'" when the origin is unknown. */
+    public String describe() {
+      return (origin == null ? "" : origin + ": ") + "image '" + path + "'";
     }
 
     @Override
@@ -60,6 +73,11 @@ public final class LabelList {
     }
   }
 
+  /** A list whose number of classes is not known (any non-negative index is accepted). */
+  public static List<Sample> read(Path listFile) {
+    return read(listFile, Integer.MAX_VALUE);
+  }
+
   public static List<Sample> read(Path listFile, int numClasses) {
     if (numClasses <= 0) throw new IllegalArgumentException("numClasses must be positive, got " + numClasses);
     List<Sample> samples = new ArrayList<>();
@@ -71,6 +89,7 @@ public final class LabelList {
         if (line.isBlank()) continue;
         samples.add(parseLine(line.strip(), numClasses, listFile + ":" + lineNo));
       }
+      if (samples.isEmpty()) throw new IllegalArgumentException(listFile + ": the label list holds no image");
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(listFile + ": no such label list file");
     } catch (IOException e) {
@@ -88,7 +107,6 @@ public final class LabelList {
     if (rest.isEmpty()) throw new IllegalArgumentException(where + ": image '" + path + "' has no label index");
     String[] tokens = rest.split("\\s+");
     int[] labels = new int[tokens.length];
-    boolean[] seen = new boolean[numClasses];
     for (int i = 0; i < tokens.length; i++) {
       int c;
       try {
@@ -98,11 +116,13 @@ public final class LabelList {
       }
       if (c < 0 || c >= numClasses)
         throw new IllegalArgumentException(where + ": label index " + c + " is outside [0, " + numClasses + ")");
-      if (seen[c]) throw new IllegalArgumentException(where + ": label index " + c + " appears twice");
-      seen[c] = true;
       labels[i] = c;
     }
-    return new Sample(path, labels);
+    int[] sorted = labels.clone();
+    Arrays.sort(sorted);
+    for (int i = 1; i < sorted.length; i++)
+      if (sorted[i] == sorted[i - 1]) throw new IllegalArgumentException(where + ": label index " + sorted[i] + " appears twice");
+    return new Sample(path, labels, where);
   }
 
   /** Writes samples in the {@link #read} format, atomically. */

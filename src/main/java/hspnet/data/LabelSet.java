@@ -1,7 +1,10 @@
 package hspnet.data;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -118,24 +121,49 @@ public record LabelSet(List<String> labels, List<String> groups, int[] groupOf) 
   // named "no" or "null" stays a string instead of becoming a boolean or a null.
 
   public static LabelSet load(Path file) {
-    Node root;
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      root = new Yaml(new LoaderOptions()).compose(r);
+      return parse(r, file.toString());
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(file + ": no such label file");
-    } catch (MarkedYAMLException e) {
-      Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-      throw new IllegalArgumentException(file + (m != null ? ":" + (m.getLine() + 1) : "")
-          + ": malformed YAML: " + e.getProblem(), e);
-    } catch (YAMLException e) {
-      throw new IllegalArgumentException(file + ": malformed YAML: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": cannot read label file: " + e.getMessage(), e);
     }
-    return new Parser(file).parse(root);
   }
 
-  private record Parser(Path file) {
+  /** Datasets whose label set ships with the project (resources hspnet/labels/NAME.yaml). */
+  public static final List<String> BUILT_IN = List.of("voc", "nuswide", "cub");
+
+  /** The label set shipped for {@code dataset} (one of {@link #BUILT_IN}). */
+  public static LabelSet builtIn(String dataset) {
+    if (!BUILT_IN.contains(dataset))
+      throw new IllegalArgumentException("no built-in label set for '" + dataset + "' (built in: " + BUILT_IN + ")");
+    String resource = "/hspnet/labels/" + dataset + ".yaml";
+    InputStream in = LabelSet.class.getResourceAsStream(resource);
+    if (in == null) throw new IllegalStateException("the built-in label file " + resource + " is missing from the jar");
+    try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+      return parse(r, "(built-in) " + resource.substring(1));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Parses the label file format from {@code r}; {@code source} names it in error messages. */
+  public static LabelSet parse(Reader r, String source) throws IOException {
+    Node root;
+    try {
+      root = new Yaml(new LoaderOptions()).compose(r);
+    } catch (MarkedYAMLException e) {
+      Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      throw new IllegalArgumentException(source + (m != null ? ":" + (m.getLine() + 1) : "")
+          + ": malformed YAML: " + e.getProblem(), e);
+    } catch (YAMLException e) {
+      if (e.getCause() instanceof IOException io) throw io;
+      throw new IllegalArgumentException(source + ": malformed YAML: " + e.getMessage(), e);
+    }
+    return new Parser(source).parse(root);
+  }
+
+  private record Parser(String file) {
     LabelSet parse(Node root) {
       if (root == null) throw new IllegalArgumentException(file + ": empty label file (expected keys 'groups' and 'labels')");
       if (!(root instanceof MappingNode map))

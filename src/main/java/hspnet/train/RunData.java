@@ -7,31 +7,54 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.bytedeco.pytorch.global.torch;
+
 import hspnet.config.Config;
 import hspnet.config.ConfigException;
+import hspnet.data.Augmentation;
+import hspnet.data.BadImages;
 import hspnet.data.BatchLoader;
 import hspnet.data.ClipTransform;
+import hspnet.data.CocoAnnotations;
 import hspnet.data.DemoDataset;
+import hspnet.data.ImagePaths;
 import hspnet.data.LabelList;
 import hspnet.data.LabelList.Sample;
 import hspnet.data.LabelSet;
+import hspnet.data.ReleasedGroups;
 
 /**
  * The data of a run: its label set, the single-positive training list and the fully labelled
- * validation list, served as batches. The dataset kind decides where images live (SPEC §5); the
- * demo kind generates its dataset on first use.
+ * validation list, served as batches. The dataset kind decides where images and labels live
+ * (SPEC §5):
+ * <ul>
+ * <li>coco: training list from {@code dataset}, images in {data}/train2014; validation images and
+ *     labels from {data}/annotations/instances_val2014.json, images in {data}/val2014;
+ * <li>voc, nuswide, cub, list: {@code train_dataset} / {@code val_dataset} list files, images in
+ *     {data}VOC2012/JPEGImages, {data}images, {data}CUB_200_2011/images or {data} itself
+ *     (string concatenation, as the original builds them);
+ * <li>demo: generated on first use.
+ * </ul>
+ * The label set is the {@code labels} file when set; otherwise the dataset's own (built in for
+ * voc, nuswide and cub, COCO's from its json), with its groups replaced by the original's
+ * {@code super_labels} + {@code super_labels_index} files when those are set.
  */
 public final class RunData implements AutoCloseable {
+  static final String COCO_VAL_JSON = "annotations/instances_val2014.json";
+
   private final LabelSet labels;
   private final List<Sample> trainSamples, valSamples;
   private final BatchLoader train, val;
+  private final BadImages badImages;
 
-  private RunData(LabelSet labels, List<Sample> trainSamples, List<Sample> valSamples, BatchLoader train, BatchLoader val) {
+  private RunData(LabelSet labels, List<Sample> trainSamples, List<Sample> valSamples, BatchLoader train, BatchLoader val,
+      BadImages badImages) {
     this.labels = labels;
     this.trainSamples = trainSamples;
     this.valSamples = valSamples;
     this.train = train;
     this.val = val;
+    this.badImages = badImages;
   }
 
   public LabelSet labels() { return labels; }
@@ -44,44 +67,80 @@ public final class RunData implements AutoCloseable {
 
   public List<Sample> valSamples() { return valSamples; }
 
+  /** Images skipped so far (always empty unless {@code skip_bad_images} is on). */
+  public BadImages badImages() { return badImages; }
+
+  /** Where one split's images live and which they are. */
+  private record Split(Path imageRoot, List<Sample> samples) {}
+
   /** Opens the data; the training loader only when {@code withTrain} (test mode needs none). */
   public static RunData open(Config cfg, boolean withTrain) throws IOException {
     String kind = kind(cfg);
-    Path imageRoot;
     LabelSet labels;
-    Path trainList, valList;
-    if (kind.equals("demo")) {
-      Path root = Path.of(cfg.data());
-      DemoDataset.generate(root, cfg.seed(), cfg.demoTrainImages(), cfg.demoValImages(), cfg.imageSize());
-      imageRoot = root;
-      labels = LabelSet.load(root.resolve(DemoDataset.LABELS));
-      trainList = root.resolve(DemoDataset.TRAIN_LIST);
-      valList = root.resolve(DemoDataset.VAL_LIST);
-    } else {
-      if (kind.equals("coco"))
-        throw cfg.error("dataset_kind", "COCO (annotation json) is not supported yet; convert it to list files and use dataset_kind: list");
-      imageRoot = Path.of(cfg.data() + switch (kind) {
-        case "voc" -> "VOC2012/JPEGImages";
-        case "nuswide" -> "images";
-        case "cub" -> "CUB_200_2011/images";
-        default -> "";
-      });
-      labels = labelSet(cfg);
-      trainList = listFile(cfg, "train_dataset", cfg.trainDataset());
-      valList = listFile(cfg, "val_dataset", cfg.valDataset());
-      if (!Files.isDirectory(imageRoot))
-        throw cfg.error("data", "image folder '" + imageRoot + "' does not exist");
+    Split trainSplit = null, valSplit;
+    switch (kind) {
+      case "demo" -> {
+        Path root = Path.of(cfg.data());
+        DemoDataset.generate(root, cfg.seed(), cfg.demoTrainImages(), cfg.demoValImages(), cfg.imageSize());
+        labels = LabelSet.load(root.resolve(DemoDataset.LABELS));
+        valSplit = new Split(root, LabelList.read(root.resolve(DemoDataset.VAL_LIST), cfg.numClasses()));
+        if (withTrain) trainSplit = new Split(root, LabelList.read(root.resolve(DemoDataset.TRAIN_LIST), cfg.numClasses()));
+      }
+      case "coco" -> {
+        Path root = Path.of(cfg.data());
+        Path json = root.resolve(COCO_VAL_JSON);
+        if (!Files.isRegularFile(json))
+          throw cfg.error("data", "COCO needs " + json + " (the validation labels); not found");
+        CocoAnnotations coco = CocoAnnotations.read(json);
+        labels = labelSet(cfg, kind, coco.labels());
+        checkClasses(cfg, labels);
+        valSplit = new Split(imageFolder(cfg, root.resolve("val2014")), coco.images());
+        if (withTrain)
+          trainSplit = new Split(imageFolder(cfg, root.resolve("train2014")),
+              LabelList.read(listFile(cfg, "dataset", cfg.cocoTrainList()), cfg.numClasses()));
+      }
+      default -> {
+        Path root = imageFolder(cfg, Path.of(cfg.data() + switch (kind) {
+          case "voc" -> "VOC2012/JPEGImages";
+          case "nuswide" -> "images";
+          case "cub" -> "CUB_200_2011/images";
+          default -> "";
+        }));
+        labels = labelSet(cfg, kind, LabelSet.BUILT_IN.contains(kind) ? LabelSet.builtIn(kind) : null);
+        checkClasses(cfg, labels);
+        Path trainList = withTrain ? listFile(cfg, "train_dataset", cfg.trainDataset()) : null;
+        Path valList = listFile(cfg, "val_dataset", cfg.valDataset());
+        valSplit = new Split(root, LabelList.read(valList, cfg.numClasses()));
+        if (withTrain) trainSplit = new Split(root, LabelList.read(trainList, cfg.numClasses()));
+      }
     }
-    if (labels.numClasses() != cfg.numClasses())
-      throw cfg.error("num_classes", "is " + cfg.numClasses() + " but the label set has " + labels.numClasses() + " labels");
-    List<Sample> valSamples = LabelList.read(valList, cfg.numClasses());
-    List<Sample> trainSamples = withTrain ? LabelList.read(trainList, cfg.numClasses()) : List.of();
-    ClipTransform transform = new ClipTransform(cfg.imageSize());
-    BatchLoader val = new BatchLoader(imageRoot, valSamples, cfg.numClasses(), transform, cfg.batchSize(), false, cfg.seed(), cfg.workers());
-    BatchLoader train = withTrain
-        ? new BatchLoader(imageRoot, trainSamples, cfg.numClasses(), transform, cfg.batchSize(), true, cfg.seed(), cfg.workers())
-        : null;
-    return new RunData(labels, trainSamples, valSamples, train, val);
+    checkClasses(cfg, labels);
+
+    BadImages bad = new BadImages();
+    BadImages skip = cfg.skipBadImages() ? bad : null;
+    valSplit = new Split(valSplit.imageRoot(), ImagePaths.existing(valSplit.imageRoot(), valSplit.samples(), skip));
+    if (trainSplit != null)
+      trainSplit = new Split(trainSplit.imageRoot(), ImagePaths.existing(trainSplit.imageRoot(), trainSplit.samples(), skip));
+
+    ClipTransform transform = new ClipTransform(cfg.imageSize(), ClipTransform.Resize.of(cfg.imageResize()));
+    boolean pin = pinMemory(cfg);
+    BatchLoader val = new BatchLoader(valSplit.imageRoot(), valSplit.samples(), cfg.numClasses(), transform, cfg.batchSize(),
+        false, cfg.seed(), cfg.workers(), new BatchLoader.Options(Augmentation.NONE, pin, skip));
+    BatchLoader train = trainSplit == null ? null
+        : new BatchLoader(trainSplit.imageRoot(), trainSplit.samples(), cfg.numClasses(), transform, cfg.batchSize(), true,
+            cfg.seed(), cfg.workers(), new BatchLoader.Options(augmentation(cfg), pin, skip));
+    return new RunData(labels, trainSplit == null ? List.of() : trainSplit.samples(), valSplit.samples(), train, val, bad);
+  }
+
+  /** The training augmentation of the config (every option off by default). */
+  static Augmentation augmentation(Config cfg) {
+    return new Augmentation(cfg.augHflip(), cfg.augRandomResizedCrop(), cfg.augCropMinScale(), cfg.augCutout(),
+        cfg.augRandAugmentOps(), cfg.augRandAugmentMagnitude());
+  }
+
+  /** Batches go to pinned host memory when they will be copied to a GPU (never on CPU-only builds). */
+  static boolean pinMemory(Config cfg) {
+    return !cfg.device().equals("cpu") && torch.cuda_is_available();
   }
 
   /** The dataset kind; "auto" guesses it from 'data' as the original's build_dataset does. */
@@ -93,13 +152,40 @@ public final class RunData implements AutoCloseable {
     throw cfg.error("dataset_kind", "is auto but 'data' (" + cfg.data() + ") names no known dataset; set dataset_kind");
   }
 
-  private static LabelSet labelSet(Config cfg) {
-    if (cfg.labels().isEmpty())
-      throw new ConfigException(cfg.file() + ": key 'labels' is required for this dataset: a label set YAML "
-          + "(groups, then every label with its group)");
-    Path file = Path.of(cfg.labels().get());
-    if (!Files.isRegularFile(file)) throw cfg.error("labels", "file '" + file + "' does not exist");
-    return LabelSet.load(file);
+  /**
+   * The {@code labels} file when set; else {@code own} (the dataset's label set, null when it has
+   * none) with the original's group files applied when they are set.
+   */
+  private static LabelSet labelSet(Config cfg, String kind, LabelSet own) {
+    if (cfg.labels().isPresent()) {
+      Path file = Path.of(cfg.labels().get());
+      if (!Files.isRegularFile(file)) throw cfg.error("labels", "file '" + file + "' does not exist");
+      return LabelSet.load(file);
+    }
+    if (own == null)
+      throw new ConfigException(cfg.file() + ": key 'labels' is required for dataset_kind " + kind
+          + ": a label set YAML (groups, then every label with its group)");
+    if (cfg.superLabels().isEmpty()) return own;
+    Path names = Path.of(cfg.superLabels().get()), index = Path.of(cfg.superLabelsIndex().get());
+    if (!Files.isRegularFile(names))
+      throw cfg.error("super_labels", "file '" + names + "' does not exist (remove the key to use the dataset's own groups)");
+    if (!Files.isRegularFile(index))
+      throw cfg.error("super_labels_index", "file '" + index + "' does not exist (remove the key to use the dataset's own groups)");
+    try {
+      return ReleasedGroups.apply(own.labels(), names, index);
+    } catch (IllegalArgumentException e) {
+      throw cfg.error("super_labels", e.getMessage());
+    }
+  }
+
+  private static void checkClasses(Config cfg, LabelSet labels) {
+    if (labels.numClasses() != cfg.numClasses())
+      throw cfg.error("num_classes", "is " + cfg.numClasses() + " but the label set has " + labels.numClasses() + " labels");
+  }
+
+  private static Path imageFolder(Config cfg, Path folder) {
+    if (!Files.isDirectory(folder)) throw cfg.error("data", "image folder '" + folder + "' does not exist");
+    return folder;
   }
 
   private static Path listFile(Config cfg, String key, Optional<String> value) {
