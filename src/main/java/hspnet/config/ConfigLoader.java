@@ -101,7 +101,6 @@ public final class ConfigLoader {
     if (!DEVICES.contains(c.device())) throw c.error("device", "must be one of auto, cpu, cuda; got '" + c.device() + "'");
     if (!KINDS.contains(c.datasetKind()))
       throw c.error("dataset_kind", "must be one of " + String.join(", ", KINDS.stream().sorted().toList()) + "; got '" + c.datasetKind() + "'");
-    if (c.bool("resume")) throw c.error("resume", "resuming a training is not implemented yet; set it to false");
     int words = c.parentCtxInit().trim().split("\\s+").length;
     if (words != c.parentNCtx())
       throw c.error("parent_n_ctx", "is " + c.parentNCtx() + " but parent_ctx_init '" + c.parentCtxInit() + "' has " + words + " words");

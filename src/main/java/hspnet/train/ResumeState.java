@@ -98,14 +98,14 @@ public final class ResumeState {
   }
 
   /**
-   * Restores a saved state into a freshly built training state (model, EMA, optimizer, loss
-   * scaler, CPU generator) and returns the progress to continue from.
+   * Reads a resume state and checks that it continues a run of the given settings. Nothing is
+   * restored yet: the caller checks this before it builds models or writes to the round's log.
    *
-   * @throws ConfigException when the configuration differs from the saved run's in a key that
-   *     shapes the run, or the parameter groups differ
+   * @throws ConfigException when there is no resume state, or the configuration differs from the
+   *     saved run's in a key that shapes the run
    * @throws IllegalArgumentException when the file is not a readable resume state
    */
-  public static Progress load(Path file, TrainingState state, String settings) {
+  public static Saved read(Path file, String settings) {
     if (!Files.isRegularFile(file))
       throw new ConfigException(file + ": no resume state (a round writes it at the end of every epoch; "
           + "this one never finished an epoch, or was trained before resume states existed)");
@@ -123,30 +123,53 @@ public final class ResumeState {
     if (!format.equals(FORMAT))
       throw new IllegalArgumentException(file + ": resume state format '" + format + "', this program reads '" + FORMAT + "'");
     checkSettings(file, string(root, "settings"), settings);
-    String groups = string(root, "parameter_groups");
-    if (!groups.equals(groupNames(state.groups())))
-      throw new ConfigException(file + ": the model's trainable parameters differ from the saved run's; it cannot be resumed with this model");
+    return new Saved(file, root);
+  }
 
-    StateDicts.loadStrict(state.model(), tensors(root, "model"), file + " (model)");
-    StateDicts.loadStrict(state.ema().module(), tensors(root, "ema"), file + " (ema)");
-    InputArchive optimizer = new InputArchive();
-    root.read("optimizer", optimizer);
-    state.optimizer().adam().load(optimizer);
-    state.scaler().restore(number(root, "loss_scale"), (int) integer(root, "loss_scale_clean_steps"));
-    Tensor rng = new Tensor();
-    root.read("rng_cpu", rng, true);
-    torch.getDefaultCPUGenerator().set_state(rng);
+  /** A resume state read from disk, ready to be restored into a freshly built training state. */
+  public static final class Saved {
+    private final Path file;
+    private final InputArchive root;
 
-    int epochsDone = (int) integer(root, "epochs_done");
-    Tensor mapsTensor = new Tensor();
-    root.read("epoch_maps", mapsTensor, true);
-    double[] flat = Tensors.toDoubles(mapsTensor);
-    List<double[]> maps = new ArrayList<>();
-    for (int e = 0; e < flat.length / 2; e++) maps.add(new double[] {flat[2 * e], flat[2 * e + 1]});
-    if (maps.size() != epochsDone)
-      throw new IllegalArgumentException(file + ": holds " + maps.size() + " epoch results for " + epochsDone + " epochs done");
-    return new Progress(epochsDone, integer(root, "global_step"), number(root, "highest_map"),
-        (int) integer(root, "best_epoch"), maps);
+    private Saved(Path file, InputArchive root) {
+      this.file = file;
+      this.root = root;
+    }
+
+    public Path file() { return file; }
+
+    /** Epochs the saved run had completed. */
+    public int epochsDone() { return (int) integer(root, "epochs_done"); }
+
+    /**
+     * Restores model, EMA, optimizer (moments, step counts, group options), loss scaler and the
+     * CPU generator, and returns the progress to continue from.
+     */
+    public Progress restoreInto(TrainingState state) {
+      String groups = string(root, "parameter_groups");
+      if (!groups.equals(groupNames(state.groups())))
+        throw new ConfigException(file + ": the model's trainable parameters differ from the saved run's; it cannot be resumed with this model");
+      StateDicts.loadStrict(state.model(), tensors(root, "model"), file + " (model)");
+      StateDicts.loadStrict(state.ema().module(), tensors(root, "ema"), file + " (ema)");
+      InputArchive optimizer = new InputArchive();
+      root.read("optimizer", optimizer);
+      state.optimizer().adam().load(optimizer);
+      state.scaler().restore(number(root, "loss_scale"), (int) integer(root, "loss_scale_clean_steps"));
+      Tensor rng = new Tensor();
+      root.read("rng_cpu", rng, true);
+      torch.getDefaultCPUGenerator().set_state(rng);
+
+      int epochsDone = epochsDone();
+      Tensor mapsTensor = new Tensor();
+      root.read("epoch_maps", mapsTensor, true);
+      double[] flat = Tensors.toDoubles(mapsTensor);
+      List<double[]> maps = new ArrayList<>();
+      for (int e = 0; e < flat.length / 2; e++) maps.add(new double[] {flat[2 * e], flat[2 * e + 1]});
+      if (maps.size() != epochsDone)
+        throw new IllegalArgumentException(file + ": holds " + maps.size() + " epoch results for " + epochsDone + " epochs done");
+      return new Progress(epochsDone, integer(root, "global_step"), number(root, "highest_map"),
+          (int) integer(root, "best_epoch"), maps);
+    }
   }
 
   private static void checkSettings(Path file, String saved, String current) {

@@ -49,14 +49,14 @@ public final class Trainer {
 
   /** Trains from the start. */
   public Result train(HspNet model, HspNet emaModel, RunData data, Path roundDir) throws IOException {
-    return train(model, emaModel, data, roundDir, false);
+    return train(model, emaModel, data, roundDir, null);
   }
 
   /**
-   * Trains {@code cfg.epochs()} epochs, or with {@code resume} continues the run whose resume state
-   * lies in {@code roundDir} from its last completed epoch.
+   * Trains up to {@code cfg.epochs()} epochs: from the start when {@code resumeFrom} is null,
+   * otherwise from the saved run's last completed epoch (see {@link ResumeState#read}).
    */
-  public Result train(HspNet model, HspNet emaModel, RunData data, Path roundDir, boolean resume) throws IOException {
+  public Result train(HspNet model, HspNet emaModel, RunData data, Path roundDir, ResumeState.Saved resumeFrom) throws IOException {
     long start = System.nanoTime();
     BatchLoader trainLoader = data.train();
     int stepsPerEpoch = trainLoader.batchesPerEpoch();
@@ -65,13 +65,13 @@ public final class Trainer {
     Path resumeFile = roundDir.resolve(ResumeState.FILE);
     try (TrainingState state = new TrainingState(model, emaModel, recipe, device)) {
       ResumeState.Progress progress = ResumeState.Progress.start();
-      if (resume) {
-        progress = ResumeState.load(resumeFile, state, settings);
+      if (resumeFrom != null) {
+        progress = resumeFrom.restoreInto(state);
         if (progress.epochsDone() >= cfg.epochs())
           throw cfg.error("epochs", "is " + cfg.epochs() + " but " + roundDir + " has already trained "
               + progress.epochsDone() + " epoch(s); raise it (up to total_epochs " + cfg.totalEpochs() + ") to train further");
         if (progress.globalStep() != (long) progress.epochsDone() * stepsPerEpoch)
-          throw new IllegalArgumentException(resumeFile + ": " + progress.globalStep() + " steps after " + progress.epochsDone()
+          throw new IllegalArgumentException(resumeFrom.file() + ": " + progress.globalStep() + " steps after " + progress.epochsDone()
               + " epochs, but an epoch of this data has " + stepsPerEpoch + " steps");
         log.info(String.format(Locale.ROOT, "Resuming %s after epoch %d (highest_mAP = %.2f, best_epoch=%d)",
             roundDir, progress.epochsDone() - 1, progress.highestMap(), progress.bestEpoch()));
