@@ -98,7 +98,7 @@ public final class TrainMain {
     HspNetFactory.check(cfg);
     Path folder = roundFolder(cfg, round, checkpointsRoot, "resume");
     // checked before anything is built or logged: the saved run's settings and progress
-    ResumeState.Saved saved = ResumeState.read(folder.resolve(ResumeState.FILE), ResumeState.settingsOf(cfg));
+    ResumeState.Saved saved = ResumeState.read(folder.resolve(ResumeState.FILE), ResumeState.settingsOf(cfg), device);
     if (saved.epochsDone() >= cfg.epochs())
       throw cfg.error("epochs", "is " + cfg.epochs() + " but " + folder + " has already trained " + saved.epochsDone()
           + " epoch(s); raise it (up to total_epochs " + cfg.totalEpochs() + ") to train further");

@@ -9,13 +9,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.OutputArchive;
 import org.bytedeco.pytorch.StringVector;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import hspnet.config.Config;
 import hspnet.config.ConfigException;
@@ -72,6 +74,13 @@ public final class ResumeState {
   }
 
   public static void save(Path file, TrainingState state, Progress progress, String settings) throws IOException {
+    // the archive and its tensor handles are freed when the file is written, not when the GC runs
+    try (PointerScope scope = new PointerScope()) {
+      write(file, state, progress, settings);
+    }
+  }
+
+  private static void write(Path file, TrainingState state, Progress progress, String settings) throws IOException {
     OutputArchive root = new OutputArchive();
     root.write("format", new IValue(FORMAT));
     root.write("settings", new IValue(settings));
@@ -103,15 +112,17 @@ public final class ResumeState {
    *
    * @throws ConfigException when there is no resume state, or the configuration differs from the
    *     saved run's in a key that shapes the run
+   * @param device the device the run continues on: every saved tensor is mapped to it (a state
+   *     written on a GPU machine resumes on the CPU and vice versa)
    * @throws IllegalArgumentException when the file is not a readable resume state
    */
-  public static Saved read(Path file, String settings) {
+  public static Saved read(Path file, String settings, Device device) {
     if (!Files.isRegularFile(file))
       throw new ConfigException(file + ": no resume state (a round writes it at the end of every epoch; "
           + "this one never finished an epoch, or was trained before resume states existed)");
     InputArchive root = new InputArchive();
     try {
-      root.load_from(file.toString());
+      root.load_from(file.toString(), new DeviceOptional(device));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(file + ": not a readable resume state: " + firstLine(e.getMessage()), e);
     }
@@ -146,6 +157,12 @@ public final class ResumeState {
      * CPU generator, and returns the progress to continue from.
      */
     public Progress restoreInto(TrainingState state) {
+      try (PointerScope scope = new PointerScope()) {
+        return restore(state);
+      }
+    }
+
+    private Progress restore(TrainingState state) {
       String groups = string(root, "parameter_groups");
       if (!groups.equals(groupNames(state.groups())))
         throw new ConfigException(file + ": the model's trainable parameters differ from the saved run's; it cannot be resumed with this model");
@@ -157,7 +174,7 @@ public final class ResumeState {
       state.scaler().restore(number(root, "loss_scale"), (int) integer(root, "loss_scale_clean_steps"));
       Tensor rng = new Tensor();
       root.read("rng_cpu", rng, true);
-      torch.getDefaultCPUGenerator().set_state(rng);
+      torch.getDefaultCPUGenerator().set_state(rng.cpu());
 
       int epochsDone = epochsDone();
       Tensor mapsTensor = new Tensor();
