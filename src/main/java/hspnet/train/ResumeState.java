@@ -103,7 +103,13 @@ public final class ResumeState {
     OutputArchive optimizer = new OutputArchive();
     state.optimizer().adam().save(optimizer);
     root.write("optimizer", optimizer);
-    AtomicFiles.writeVia(file, tmp -> root.save_to(tmp.toString()));
+    AtomicFiles.writeVia(file, tmp -> {
+      try {
+        root.save_to(tmp.toString());
+      } catch (RuntimeException e) {
+        throw new IOException(file + ": cannot write the resume state: " + firstLine(e.getMessage()), e);
+      }
+    });
   }
 
   /**
@@ -168,9 +174,13 @@ public final class ResumeState {
         throw new ConfigException(file + ": the model's trainable parameters differ from the saved run's; it cannot be resumed with this model");
       StateDicts.loadStrict(state.model(), tensors(root, "model"), file + " (model)");
       StateDicts.loadStrict(state.ema().module(), tensors(root, "ema"), file + " (ema)");
-      InputArchive optimizer = new InputArchive();
-      root.read("optimizer", optimizer);
-      state.optimizer().adam().load(optimizer);
+      try {
+        InputArchive optimizer = new InputArchive();
+        root.read("optimizer", optimizer);
+        state.optimizer().adam().load(optimizer);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(file + ": the optimizer state does not load: " + firstLine(e.getMessage()), e);
+      }
       state.scaler().restore(number(root, "loss_scale"), (int) integer(root, "loss_scale_clean_steps"));
       Tensor rng = new Tensor();
       root.read("rng_cpu", rng, true);
