@@ -159,7 +159,7 @@ public final class HspNetFactory {
       relationSource = (r.cached() ? "read from the cache " : "computed from CLIP text features, cached in ") + relationCache.file();
       return r.relation();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(relationCache.file() + ": " + e.getMessage(), e);
+      throw new java.io.UncheckedIOException(new IOException(relationCache.file() + ": cannot cache the relation matrix: " + e.getMessage(), e));
     }
   }
 
