@@ -16,7 +16,9 @@ import hspnet.config.ResolvedConfig;
 import hspnet.config.TrainArgs;
 import hspnet.model.HspNet;
 import hspnet.model.HspNetFactory;
+import hspnet.model.RelationCache;
 import hspnet.train.Devices;
+import hspnet.train.ResumeState;
 import hspnet.train.RoundFolder;
 import hspnet.train.RunData;
 import hspnet.train.Tester;
@@ -24,7 +26,8 @@ import hspnet.train.TrainLog;
 import hspnet.train.Trainer;
 
 /**
- * {@code hspnet -c CONFIG [-t] [-r N]}: trains HSPNet into a new round folder, or evaluates a round.
+ * {@code hspnet -c CONFIG [-t | --resume] [-r N]}: trains HSPNet into a new round folder, continues
+ * a round's killed training, or evaluates a round.
  * Exit status: 0 done, 2 a configuration or command-line problem, 1 any other input problem
  * (a missing image, a corrupt checkpoint); the message is one line naming the file and key.
  */
@@ -43,7 +46,12 @@ public final class TrainMain {
         return 0;
       }
       Config cfg = ConfigLoader.load(a.configFile());
-      if (a.test() || cfg.test()) test(cfg, a.round(), checkpointsRoot, out);
+      boolean test = a.test() || cfg.test(), resume = a.resume() || cfg.resume();
+      if (test && resume)
+        throw new ConfigException(cfg.file() + ": test mode and resume both asked for (" + (a.test() ? "-t" : "test: true")
+            + " with " + (a.resume() ? "--resume" : "resume: true") + "): evaluate a round, or continue training it");
+      if (test) test(cfg, a.round(), checkpointsRoot, out);
+      else if (resume) resume(cfg, a.round(), checkpointsRoot, out);
       else train(cfg, checkpointsRoot, out);
       return 0;
     } catch (ConfigException e) {
@@ -64,7 +72,7 @@ public final class TrainMain {
     HspNetFactory.check(cfg);
     // Everything that can fail on bad input is opened before the round folder exists.
     try (RunData data = RunData.open(cfg, true)) {
-      HspNetFactory factory = new HspNetFactory(cfg, data.labels());
+      HspNetFactory factory = factory(cfg, data, checkpointsRoot);
       HspNet model = factory.build();
       HspNet ema = factory.build();
       Path round = RoundFolder.createNext(checkpointsRoot, cfg.checkpoint());
@@ -72,28 +80,78 @@ public final class TrainMain {
       try (TrainLog log = new TrainLog(round.resolve(cfg.logFile()), out)) {
         log.info("Round folder " + round + " (config " + cfg.file() + ", device " + Devices.describe(device)
             + (device.is_cuda() ? "" : ", " + threads + " CPU thread(s)") + ")");
-        log.info(String.format(Locale.ROOT, "Data: %d training images (single positive), %d validation images, %d labels in %d groups",
-            data.trainSamples().size(), data.valSamples().size(), data.labels().numClasses(), data.labels().numGroups()));
+        logData(log, data);
+        log.info("Relation matrix: " + factory.relationSource());
         Trainer.Result r = new Trainer(cfg, log, device).train(model, ema, data, round);
-        log.info(String.format(Locale.ROOT, "Training done in %.1f s: highest_mAP = %.2f at epoch %d; best model in %s",
-            r.seconds(), r.highestMap(), r.bestEpoch(), round.resolve("model-highest.ckpt")));
+        logDone(log, r, round);
         if (data.badImages().count() > 0) log.info(data.badImages().summary());
       }
     }
+  }
+
+  /**
+   * Continues round N (default: the latest) from the resume state its last completed epoch
+   * wrote, in the same folder and log, up to the config's epochs.
+   */
+  static void resume(Config cfg, Integer round, Path checkpointsRoot, PrintStream out) throws IOException {
+    Device device = Devices.select(cfg);
+    int threads = Devices.configureCpuThreads(cfg);
+    HspNetFactory.check(cfg);
+    Path folder = roundFolder(cfg, round, checkpointsRoot, "resume");
+    // checked before anything is built or logged: the saved run's settings and progress
+    ResumeState.Saved saved = ResumeState.read(folder.resolve(ResumeState.FILE), ResumeState.settingsOf(cfg), device);
+    if (saved.epochsDone() >= cfg.epochs())
+      throw cfg.error("epochs", "is " + cfg.epochs() + " but " + folder + " has already trained " + saved.epochsDone()
+          + " epoch(s); raise it (up to total_epochs " + cfg.totalEpochs() + ") to train further");
+    try (RunData data = RunData.open(cfg, true)) {
+      HspNetFactory factory = factory(cfg, data, checkpointsRoot);
+      HspNet model = factory.build();
+      HspNet ema = factory.build();
+      try (TrainLog log = new TrainLog(folder.resolve(cfg.logFile()), out)) {
+        log.info("Resuming round folder " + folder + " (config " + cfg.file() + ", device " + Devices.describe(device)
+            + (device.is_cuda() ? "" : ", " + threads + " CPU thread(s)") + ")");
+        logData(log, data);
+        log.info("Relation matrix: " + factory.relationSource());
+        Trainer.Result r = new Trainer(cfg, log, device).train(model, ema, data, folder, saved);
+        ResolvedConfig.write(folder.resolve("config.yaml"), cfg);
+        logDone(log, r, folder);
+        if (data.badImages().count() > 0) log.info(data.badImages().summary());
+      }
+    }
+  }
+
+  private static HspNetFactory factory(Config cfg, RunData data, Path checkpointsRoot) {
+    return new HspNetFactory(cfg, data.labels())
+        .cacheRelationIn(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint()).resolve(RelationCache.FILE));
+  }
+
+  private static void logData(TrainLog log, RunData data) {
+    log.info(String.format(Locale.ROOT, "Data: %d training images (single positive), %d validation images, %d labels in %d groups",
+        data.trainSamples().size(), data.valSamples().size(), data.labels().numClasses(), data.labels().numGroups()));
+  }
+
+  private static void logDone(TrainLog log, Trainer.Result r, Path round) {
+    log.info(String.format(Locale.ROOT, "Training done in %.1f s: highest_mAP = %.2f at epoch %d; best model in %s",
+        r.seconds(), r.highestMap(), r.bestEpoch(), round.resolve("model-highest.ckpt")));
+  }
+
+  /** Round N, or the latest round when N is not given; a clear error when there is none. */
+  private static Path roundFolder(Config cfg, Integer round, Path checkpointsRoot, String purpose) {
+    int n = round != null ? round : RoundFolder.latestRound(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint()));
+    if (n == 0) throw new ConfigException("'" + cfg.checkpoint() + "' has no trained round under " + checkpointsRoot + " to " + purpose);
+    return RoundFolder.existing(checkpointsRoot, cfg.checkpoint(), n);
   }
 
   static void test(Config cfg, Integer round, Path checkpointsRoot, PrintStream out) throws IOException {
     Device device = Devices.select(cfg);
     Devices.configureCpuThreads(cfg);
     HspNetFactory.check(cfg);
-    int n = round != null ? round : RoundFolder.latestRound(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint()));
-    if (n == 0) throw new ConfigException("'" + cfg.checkpoint() + "' has no trained round under " + checkpointsRoot + " to test");
-    Path folder = RoundFolder.existing(checkpointsRoot, cfg.checkpoint(), n);
+    Path folder = roundFolder(cfg, round, checkpointsRoot, "test");
     Path ckpt = folder.resolve("model-highest.ckpt");
     if (!Files.isRegularFile(ckpt)) throw new IllegalArgumentException(ckpt + ": no such checkpoint (did that training finish an epoch?)");
     try (RunData data = RunData.open(cfg, false);
          TrainLog log = new TrainLog(folder.resolve(cfg.logFile()), out)) {
-      HspNet model = new HspNetFactory(cfg, data.labels()).build();
+      HspNet model = factory(cfg, data, checkpointsRoot).build();
       log.info("Testing " + ckpt + " on " + data.valSamples().size() + " validation images");
       Tester.test(cfg, model, data, ckpt, device, log);
       if (data.badImages().count() > 0) log.info(data.badImages().summary());

@@ -73,7 +73,7 @@ class DemoEndToEndTest {
     while (s.find()) summaries++;
     assertEquals(6, summaries);
     assertTrue(Pattern.compile("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3} \\[INFO\\] Start validation\\.\\.\\.").matcher(text).find());
-    for (String f : new String[] {"model-highest.ckpt", "model-highest-regular.ckpt", "model-highest-ema.ckpt", "config.yaml"})
+    for (String f : new String[] {"model-highest.ckpt", "model-highest-regular.ckpt", "model-highest-ema.ckpt", "config.yaml", "resume.pt"})
       assertTrue(Files.size(checkpoints.resolve("e2e/round1").resolve(f)) > 0, f);
   }
 

@@ -74,6 +74,7 @@ public final class Config {
   public int epochs() { return integer("epochs"); }
   public int totalEpochs() { return integer("total_epochs"); }
   public boolean test() { return bool("test"); }
+  public boolean resume() { return bool("resume"); }
   public int parentNCtx() { return integer("parent_n_ctx"); }
   public String parentCtxInit() { return string("parent_ctx_init"); }
   public int childNCtx() { return integer("child_n_ctx"); }

@@ -36,7 +36,7 @@ public final class ConfigKeys {
       required("epochs", KeyType.INT, "epochs actually trained"),
       required("total_epochs", KeyType.INT, "epochs the OneCycle schedule is laid out for (80 while 60 run)"),
       optional("test", KeyType.BOOL, "evaluate instead of train (the -t flag sets it)"),
-      optional("resume", KeyType.BOOL, "continue a killed training (not implemented yet: must be false)"),
+      optional("resume", KeyType.BOOL, "continue the latest round's training after its last completed epoch (as --resume)"),
       required("parent_n_ctx", KeyType.INT, "context tokens of the group prompts (words of parent_ctx_init)"),
       required("parent_ctx_init", KeyType.STRING, "group prompt text before the group name"),
       required("child_n_ctx", KeyType.INT, "context vectors the meta-net makes for every label prompt"),

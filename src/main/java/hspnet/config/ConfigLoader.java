@@ -112,7 +112,6 @@ public final class ConfigLoader {
     if (c.superLabels().isPresent() != c.superLabelsIndex().isPresent())
       throw c.error(c.superLabels().isPresent() ? "super_labels" : "super_labels_index",
           "super_labels and super_labels_index go together: set both or neither");
-    if (c.bool("resume")) throw c.error("resume", "resuming a training is not implemented yet; set it to false");
     int words = c.parentCtxInit().trim().split("\\s+").length;
     if (words != c.parentNCtx())
       throw c.error("parent_n_ctx", "is " + c.parentNCtx() + " but parent_ctx_init '" + c.parentCtxInit() + "' has " + words + " words");

@@ -1,6 +1,7 @@
 package hspnet.eval;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 import org.bytedeco.javacpp.PointerScope;
@@ -23,6 +24,16 @@ public final class Evaluator {
   private Evaluator() {}
 
   public static List<ScoreCollector> score(List<HspNet> models, BatchLoader loader, Device device, Autocast autocast) {
+    BatchLoader.Epoch epoch = loader.iterator();
+    try {
+      return score(models, epoch, device, autocast);
+    } finally {
+      epoch.close();
+    }
+  }
+
+  /** Scores of every model over the given batches, which are closed as they are consumed. */
+  public static List<ScoreCollector> score(List<HspNet> models, Iterator<Batch> batches, Device device, Autocast autocast) {
     List<ScoreCollector> out = new ArrayList<>();
     List<Tensor> labelFeatures = new ArrayList<>();
     try (NoGradGuard g = new NoGradGuard()) {
@@ -32,23 +43,18 @@ public final class Evaluator {
           labelFeatures.add(m.labelFeatures());
         }
       }
-      BatchLoader.Epoch epoch = loader.iterator();
-      try {
-        while (epoch.hasNext()) {
-          try (PointerScope scope = new PointerScope(); Batch batch = epoch.next()) {
-            Tensor images = batch.images().to(device, org.bytedeco.pytorch.global.torch.ScalarType.Float);
-            for (int i = 0; i < models.size(); i++) {
-              HspNet m = models.get(i);
-              Tensor logits;
-              try (Autocast.Scope a = autocast.enter()) {
-                logits = m.logits(m.imageEncoder().forward(images), labelFeatures.get(i));
-              }
-              out.get(i).add(sigmoid(logits.to(org.bytedeco.pytorch.global.torch.ScalarType.Float)), batch.targets());
+      while (batches.hasNext()) {
+        try (PointerScope scope = new PointerScope(); Batch batch = batches.next()) {
+          Tensor images = batch.images().to(device, org.bytedeco.pytorch.global.torch.ScalarType.Float);
+          for (int i = 0; i < models.size(); i++) {
+            HspNet m = models.get(i);
+            Tensor logits;
+            try (Autocast.Scope a = autocast.enter()) {
+              logits = m.logits(m.imageEncoder().forward(images), labelFeatures.get(i));
             }
+            out.get(i).add(sigmoid(logits.to(org.bytedeco.pytorch.global.torch.ScalarType.Float)), batch.targets());
           }
         }
-      } finally {
-        epoch.close();
       }
     }
     return out;

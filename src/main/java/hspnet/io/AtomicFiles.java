@@ -20,18 +20,31 @@ public final class AtomicFiles {
     void writeTo(OutputStream out) throws IOException;
   }
 
+  /** Something that writes a whole file given its path (a native writer that opens files itself). */
+  @FunctionalInterface
+  public interface PathWriter {
+    void writeTo(Path file) throws IOException;
+  }
+
   public static void write(Path file, byte[] content) throws IOException {
     write(file, out -> out.write(content));
   }
 
   public static void write(Path file, Writer writer) throws IOException {
+    writeVia(file, tmp -> {
+      try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
+        writer.writeTo(out);
+      }
+    });
+  }
+
+  /** Lets {@code writer} fill a temporary file beside {@code file}, then renames it over {@code file}. */
+  public static void writeVia(Path file, PathWriter writer) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
     try {
-      try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-        writer.writeTo(out);
-      }
+      writer.writeTo(tmp);
       try {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {

@@ -93,6 +93,16 @@ public final class HspNet extends JavaModule {
     textEncoder.lnFinal().train(false);
   }
 
+  /**
+   * Freezes CLIP's text tower as the original's trainer does (requires_grad off for every parameter
+   * whose name contains "text_encoder"): it only turns prompts into features. Idempotent.
+   */
+  public void freezeTextEncoder() {
+    hspnet.nn.StateDicts.of(this).forEach((name, t) -> {
+      if (name.contains("text_encoder") && t.requires_grad()) t.requires_grad_(false);
+    });
+  }
+
   /** Label text features (C, E), L2-normalised: they depend on the weights only, not on the images. */
   public Tensor labelFeatures() {
     return forwardText().textFeaturesNorm();

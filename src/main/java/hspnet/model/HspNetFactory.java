@@ -20,8 +20,6 @@ import hspnet.clip.ClipTokenizer;
 import hspnet.config.Config;
 import hspnet.config.ConfigException;
 import hspnet.data.LabelSet;
-import hspnet.io.Npy;
-import hspnet.io.NpyArray;
 import hspnet.nn.Ops;
 import hspnet.nn.Tensors;
 
@@ -42,6 +40,8 @@ public final class HspNetFactory {
   private final ClipWeights weights;
   private final Prompts prompts;
   private float[] relation;
+  private RelationCache relationCache;
+  private String relationSource;
   private int built;
 
   public HspNetFactory(Config cfg, LabelSet labels) {
@@ -76,6 +76,19 @@ public final class HspNetFactory {
       checkFits(cfg, weights(cfg).arch(), tok);
     }
   }
+
+  /**
+   * Keeps a relation matrix computed from CLIP text features in {@code file} (with its
+   * fingerprint beside it) and reuses it while labels, groups, tokenizer and CLIP text weights
+   * are unchanged. Has no effect when the config names a relation_file.
+   */
+  public HspNetFactory cacheRelationIn(Path file) {
+    this.relationCache = new RelationCache(file);
+    return this;
+  }
+
+  /** Where the relation matrix came from (known after the first build), for the run's log. */
+  public String relationSource() { return relationSource; }
 
   public ClipArch arch() { return arch; }
 
@@ -170,33 +183,50 @@ public final class HspNetFactory {
 
   /**
    * The (C+G)² relation matrix: the released file named by relation_file, or the cosine
-   * similarities of CLIP text features of "a photo of a {name}." for the labels then the groups.
+   * similarities of CLIP text features of "a photo of a {name}." for the labels then the groups
+   * (from the cache when one is set and still valid).
    */
   private float[] relation(ClipModel clip) {
-    int n = labels.labels().size() + labels.groups().size();
+    int c = labels.labels().size(), g = labels.groups().size();
     if (cfg.relationFile().isPresent()) {
       Path file = Path.of(cfg.relationFile().get());
-      NpyArray a;
       try {
-        a = Npy.read(file);
+        float[] r = RelationFile.read(file, c, g);
+        relationSource = "relation_file " + file;
+        return r;
       } catch (IOException | IllegalArgumentException e) {
         throw cfg.error("relation_file", e.getMessage());
       }
-      long[] shape = a.shape();
-      if (shape.length != 2 || shape[0] != n || shape[1] != n)
-        throw cfg.error("relation_file", file + " has shape " + java.util.Arrays.toString(shape) + ", expected [" + n + ", " + n
-            + "] (" + labels.labels().size() + " labels + " + labels.groups().size() + " groups)");
-      return a.floats();
     }
-    return computedRelation(clip, labels, tokenizer, arch.contextLength());
+    long[][] tokens = relationPromptTokens(labels, tokenizer, arch.contextLength());
+    if (relationCache == null) {
+      relationSource = "computed from CLIP text features";
+      return computedRelation(clip, tokens);
+    }
+    String fingerprint = RelationCache.fingerprint(clip, labels.labels(), labels.groups(), tokens);
+    try {
+      RelationCache.Lookup r = relationCache.getOrCompute(fingerprint, c, g, () -> computedRelation(clip, tokens));
+      relationSource = (r.cached() ? "read from the cache " : "computed from CLIP text features, cached in ") + relationCache.file();
+      return r.relation();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(new IOException(relationCache.file() + ": cannot cache the relation matrix: " + e.getMessage(), e));
+    }
   }
 
   /** Cosine similarities of CLIP text features of "a photo of a {name}.", labels then groups. */
   public static float[] computedRelation(ClipModel clip, LabelSet labels, ClipTokenizer tokenizer, int context) {
+    return computedRelation(clip, relationPromptTokens(labels, tokenizer, context));
+  }
+
+  /** Token ids of "a photo of a {name}." for every label, then every group. */
+  static long[][] relationPromptTokens(LabelSet labels, ClipTokenizer tokenizer, int context) {
     List<String> texts = new ArrayList<>();
     for (String l : labels.labels()) texts.add(PromptTokens.parentPrompt("a photo of a", l));
     for (String g : labels.groups()) texts.add(PromptTokens.parentPrompt("a photo of a", g));
-    long[][] tokens = tokenizer.tokenize(texts, context, true);
+    return tokenizer.tokenize(texts, context, true);
+  }
+
+  static float[] computedRelation(ClipModel clip, long[][] tokens) {
     try (NoGradGuard g = new NoGradGuard()) {
       Tensor f = Ops.l2Normalize(clip.encodeText(PromptTokens.asTensor(tokens), tokens));
       return Tensors.toFloats(f.matmul(f.t()));

@@ -1,5 +1,6 @@
 package hspnet.nn;
 
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -23,6 +24,12 @@ public final class Tensors {
     }
   }
 
+  public static Tensor ofDoubles(double[] data, long... shape) {
+    try (DoublePointer p = new DoublePointer(data.length == 0 ? new double[1] : data)) {
+      return from_blob(p, shape, new TensorOptions().dtype(new ScalarTypeOptional(ScalarType.Double))).clone();
+    }
+  }
+
   public static Tensor ofLongs(long[] data, long... shape) {
     try (LongPointer p = new LongPointer(data.length == 0 ? new long[1] : data)) {
       return from_blob(p, shape, new TensorOptions().dtype(new ScalarTypeOptional(ScalarType.Long))).clone();
@@ -34,6 +41,14 @@ public final class Tensors {
     Tensor c = t.detach().to(ScalarType.Float).cpu().contiguous();
     float[] out = new float[(int) c.numel()];
     new FloatPointer(c.data_ptr()).capacity(out.length).get(out);
+    return out;
+  }
+
+  /** A CPU float64 copy of any tensor, flattened into a Java array. */
+  public static double[] toDoubles(Tensor t) {
+    Tensor c = t.detach().to(ScalarType.Double).cpu().contiguous();
+    double[] out = new double[(int) c.numel()];
+    if (out.length > 0) new DoublePointer(c.data_ptr()).capacity(out.length).get(out);
     return out;
   }
 

@@ -34,6 +34,17 @@ public final class LossScaler {
 
   public double scale() { return enabled ? scale : 1.0; }
 
+  /** Clean steps since the scale last changed (part of a resume state). */
+  public int cleanSteps() { return cleanSteps; }
+
+  /** Puts back the scale and clean-step count of a resumed run. */
+  public void restore(double scale, int cleanSteps) {
+    if (!(scale > 0) || Double.isInfinite(scale) || cleanSteps < 0)
+      throw new IllegalArgumentException("loss scale " + scale + " / clean steps " + cleanSteps + " cannot be restored");
+    this.scale = scale;
+    this.cleanSteps = cleanSteps;
+  }
+
   public Tensor scaleLoss(Tensor loss) {
     return enabled ? loss.mul(new Scalar(scale)) : loss;
   }

@@ -8,24 +8,18 @@ import java.util.Locale;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import hspnet.config.Config;
 import hspnet.data.Batch;
 import hspnet.data.BatchLoader;
-import hspnet.eval.Autocast;
-import hspnet.eval.Evaluator;
-import hspnet.eval.Metrics;
-import hspnet.eval.ScoreCollector;
 import hspnet.loss.Splc;
 import hspnet.model.HspNet;
-import hspnet.nn.StateDicts;
 
 /**
- * HSPNet's training recipe (SPEC §3), as the original's train(): Adam over four parameter groups
- * with a per-step OneCycle schedule (lr and beta1), SPLC, an EMA of the whole state, and after
- * every epoch a validation of the model and its EMA, saving the best.
+ * HSPNet's training loop (SPEC §3), as the original's train(): epochs of {@link TrainingState#step}
+ * (Adam over four parameter groups with a per-step OneCycle schedule of lr and beta1, SPLC, an EMA
+ * of the whole state), after every epoch {@link TrainingState#validate} of the model and its EMA,
+ * saving the best, then a resume state so that a killed run can continue from that epoch.
  */
 public final class Trainer {
   /** What a finished training reports. */
@@ -53,87 +47,93 @@ public final class Trainer {
     return this;
   }
 
+  /** Trains from the start. */
   public Result train(HspNet model, HspNet emaModel, RunData data, Path roundDir) throws IOException {
-    long start = System.nanoTime();
-    model.moveTo(device);
-    emaModel.moveTo(device);
-    // The text encoder is frozen: CLIP's text tower only turns prompts into features.
-    StateDicts.of(model).forEach((name, t) -> {
-      if (name.contains("text_encoder") && t.requires_grad()) t.requires_grad_(false);
-    });
-    if (cfg.bnEvalFirstEpoch()) model.modesAsBuilt();
-    else model.train(true);
+    return train(model, emaModel, data, roundDir, null);
+  }
 
+  /**
+   * Trains up to {@code cfg.epochs()} epochs: from the start when {@code resumeFrom} is null,
+   * otherwise from the saved run's last completed epoch (see {@link ResumeState#read}).
+   */
+  public Result train(HspNet model, HspNet emaModel, RunData data, Path roundDir, ResumeState.Saved resumeFrom) throws IOException {
+    long start = System.nanoTime();
     BatchLoader trainLoader = data.train();
     int stepsPerEpoch = trainLoader.batchesPerEpoch();
-    double decay = cfg.emaDecay().orElse(ModelEma.decayForStepsPerEpoch(emaStepsPerEpoch(data)));
-    log.info("EMA CO: " + decay);
-    ModelEma<HspNet> ema = new ModelEma<>(model, emaModel, decay);
-    ParamGroups groups = ParamGroups.of(model);
-    OneCycleSchedule schedule = OneCycleSchedule.withDefaults(ParamGroups.maxLr(cfg.lr(), cfg.gcnLr()),
-        (long) stepsPerEpoch * cfg.totalEpochs());
-    Splc criterion = new Splc(cfg.tau(), cfg.changeEpoch(), 1.0, 2.0);
-    boolean cuda = device.is_cuda();
-    Autocast autocast = new Autocast(cuda && cfg.amp());
-    LossScaler scaler = new LossScaler(cuda && cfg.amp());
-    List<Tensor> trainable = new ArrayList<>();
-    for (int g = 0; g < 4; g++) trainable.addAll(groups.group(g).values());
+    TrainingState.Recipe recipe = recipe(data);
+    String settings = ResumeState.settingsOf(cfg);
+    Path resumeFile = roundDir.resolve(ResumeState.FILE);
+    try (TrainingState state = new TrainingState(model, emaModel, recipe, device)) {
+      ResumeState.Progress progress = ResumeState.Progress.start();
+      if (resumeFrom != null) {
+        progress = resumeFrom.restoreInto(state);
+        if (progress.epochsDone() >= cfg.epochs())
+          throw cfg.error("epochs", "is " + cfg.epochs() + " but " + roundDir + " has already trained "
+              + progress.epochsDone() + " epoch(s); raise it (up to total_epochs " + cfg.totalEpochs() + ") to train further");
+        if (progress.globalStep() != (long) progress.epochsDone() * stepsPerEpoch)
+          throw new IllegalArgumentException(resumeFrom.file() + ": " + progress.globalStep() + " steps after " + progress.epochsDone()
+              + " epochs, but an epoch of this data has " + stepsPerEpoch + " steps");
+        log.info(String.format(Locale.ROOT, "Resuming %s after epoch %d (highest_mAP = %.2f, best_epoch=%d)",
+            roundDir, progress.epochsDone() - 1, progress.highestMap(), progress.bestEpoch()));
+      }
+      log.info("EMA CO: " + recipe.emaDecay());
+      state.setModesFor(progress.epochsDone(), cfg.bnEvalFirstEpoch());
 
-    double highest = 0;
-    int bestEpoch = 0;
-    List<double[]> epochMaps = new ArrayList<>();
-    try (AdamWithGroups optimizer = new AdamWithGroups(groups, cfg.weightDecay())) {
-      for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
-        BatchLoader.Epoch batches = trainLoader.iterator();
-        try {
-          for (int i = 0; batches.hasNext(); i++) {
-            long step = (long) epoch * stepsPerEpoch + i;
-            try (PointerScope scope = new PointerScope(); Batch batch = batches.next()) {
-              optimizer.schedule(schedule, step);
-              Tensor images = batch.images().to(device, ScalarType.Float);
-              Tensor targets = batch.targets().to(device, ScalarType.Long);
-              Tensor logits;
-              try (Autocast.Scope a = autocast.enter()) {
-                logits = model.forward(images);
-              }
-              Tensor loss = criterion.forward(logits.to(ScalarType.Float), targets, epoch).loss();
-              optimizer.zeroGrad();
-              scaler.scaleLoss(loss).backward();
-              if (scaler.unscaleAndCheck(trainable)) optimizer.step();
-              ema.update();
-              if (i % cfg.logEvery() == 0) {
-                // the original logs the lr the scheduler set for the NEXT step
-                long next = Math.min(step + 1, schedule.totalSteps());
-                log.info(String.format(Locale.ROOT, "Epoch [%d/%d], Step [%03d/%03d], LR %.1e, Loss: %.1f",
-                    epoch, cfg.epochs(), i, stepsPerEpoch, schedule.lr(0, next), loss.item_double()));
-              }
-            }
-            listener.afterStep(epoch, i, step);
-          }
-        } finally {
-          batches.close();
-        }
+      double highest = progress.highestMap();
+      int bestEpoch = progress.bestEpoch();
+      List<double[]> epochMaps = new ArrayList<>(progress.epochMaps());
+      for (int epoch = progress.epochsDone(); epoch < cfg.epochs(); epoch++) {
+        trainEpoch(state, trainLoader.epoch(epoch), epoch, stepsPerEpoch);
 
-        // validate(): both models, then model.train() — from here on BatchNorm uses batch statistics
-        model.eval();
         log.info("Start validation...");
-        List<ScoreCollector> scores = Evaluator.score(List.of(model, ema.module()), data.val(), device, autocast);
-        double regular = Metrics.meanAveragePrecision(scores.get(0).scores(), scores.get(0).targets());
-        double emaMap = Metrics.meanAveragePrecision(scores.get(1).scores(), scores.get(1).targets());
-        log.info(String.format(Locale.ROOT, "mAP score regular %.2f, mAP score EMA %.2f", regular, emaMap));
-        model.train(true);
-        double current = Math.max(regular, emaMap);
-        boolean emaBetter = emaMap >= regular;
-        epochMaps.add(new double[] {regular, emaMap});
+        BatchLoader.Epoch valBatches = data.val().iterator();
+        TrainingState.Validation v;
+        try {
+          v = state.validate(valBatches);
+        } finally {
+          valBatches.close();
+        }
+        log.info(String.format(Locale.ROOT, "mAP score regular %.2f, mAP score EMA %.2f", v.mapRegular(), v.mapEma()));
+        double current = Math.max(v.mapRegular(), v.mapEma());
+        epochMaps.add(new double[] {v.mapRegular(), v.mapEma()});
         if (current > highest) {
           highest = current;
           bestEpoch = epoch;
-          saveBest(roundDir, model, ema.module(), emaBetter);
+          saveBest(roundDir, model, state.ema().module(), v.mapEma() >= v.mapRegular());
         }
         log.info(String.format(Locale.ROOT, "current_mAP = %.2f, highest_mAP = %.2f, best_epoch=%d\n", current, highest, bestEpoch));
+        ResumeState.save(resumeFile, state,
+            new ResumeState.Progress(epoch + 1, (long) (epoch + 1) * stepsPerEpoch, highest, bestEpoch, epochMaps), settings);
       }
+      return new Result(highest, bestEpoch, epochMaps, (System.nanoTime() - start) / 1e9);
     }
-    return new Result(highest, bestEpoch, epochMaps, (System.nanoTime() - start) / 1e9);
+  }
+
+  private void trainEpoch(TrainingState state, BatchLoader.Epoch batches, int epoch, int stepsPerEpoch) {
+    try {
+      for (int i = 0; batches.hasNext(); i++) {
+        long step = (long) epoch * stepsPerEpoch + i;
+        try (PointerScope scope = new PointerScope(); Batch batch = batches.next()) {
+          TrainingState.StepResult r = state.step(batch.images(), batch.targets(), epoch, step);
+          if (i % cfg.logEvery() == 0) {
+            // the original logs the lr its scheduler has just set for the NEXT step
+            log.info(String.format(Locale.ROOT, "Epoch [%d/%d], Step [%03d/%03d], LR %.1e, Loss: %.1f",
+                epoch, cfg.epochs(), i, stepsPerEpoch, state.optimizer().lr(0), r.loss().item_double()));
+          }
+        }
+        listener.afterStep(epoch, i, step);
+      }
+    } finally {
+      batches.close();
+    }
+  }
+
+  /** The config's recipe: OneCycle over total_epochs, SPLC with the config's tau and change_epoch. */
+  TrainingState.Recipe recipe(RunData data) {
+    double decay = cfg.emaDecay().orElse(ModelEma.decayForStepsPerEpoch(emaStepsPerEpoch(data)));
+    return new TrainingState.Recipe(ParamGroups.maxLr(cfg.lr(), cfg.gcnLr()),
+        (long) data.train().batchesPerEpoch() * cfg.totalEpochs(), cfg.weightDecay(), decay,
+        new Splc(cfg.tau(), cfg.changeEpoch(), 1.0, 2.0), cfg.amp());
   }
 
   private static void saveBest(Path dir, HspNet model, HspNet ema, boolean emaBetter) throws IOException {

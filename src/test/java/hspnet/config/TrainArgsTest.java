@@ -20,6 +20,17 @@ class TrainArgsTest {
     assertEquals(Path.of("y.yaml"), eq.configFile());
     assertEquals(2, eq.round());
     assertTrue(TrainArgs.parse("--help").help());
+    assertFalse(a.resume());
+    TrainArgs resume = TrainArgs.parse("-c", "x.yaml", "--resume");
+    assertTrue(resume.resume());
+    assertNull(resume.round(), "the latest round");
+    assertEquals(4, TrainArgs.parse("-c", "x.yaml", "--resume", "-r", "4").round());
+  }
+
+  @Test
+  void usageDocumentsEveryOption() {
+    for (String option : new String[] {"--config-file", "--test", "--resume", "--round", "--help"})
+      assertTrue(TrainArgs.USAGE.contains(option), option);
   }
 
   @Test
@@ -29,6 +40,7 @@ class TrainArgsTest {
     assertTrue(assertThrows(ConfigException.class, () -> TrainArgs.parse("-c", "x", "-t", "-r", "one")).getMessage().contains("round number"));
     assertTrue(assertThrows(ConfigException.class, () -> TrainArgs.parse("-c", "x", "-t", "-r", "0")).getMessage().contains("1 or more"));
     assertTrue(assertThrows(ConfigException.class, () -> TrainArgs.parse("-c", "x", "--epochs", "3")).getMessage().contains("unknown option '--epochs'"));
-    assertTrue(assertThrows(ConfigException.class, () -> TrainArgs.parse("-c", "x", "-r", "2")).getMessage().contains("use it with -t"));
+    assertTrue(assertThrows(ConfigException.class, () -> TrainArgs.parse("-c", "x", "-r", "2")).getMessage().contains("use it with -t or --resume"));
+    assertTrue(assertThrows(ConfigException.class, () -> TrainArgs.parse("-c", "x", "-t", "--resume")).getMessage().contains("exclude each other"));
   }
 }

@@ -21,14 +21,12 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import hspnet.clip.ClipArch;
-import hspnet.clip.ClipModel;
-import hspnet.clip.ClipTokenizer;
 import hspnet.io.Npy;
 import hspnet.io.NpyArray;
 import hspnet.io.TorchZipReader;
 import hspnet.nn.Ops;
 import hspnet.nn.StateDicts;
+import hspnet.testutil.FixtureModels;
 import hspnet.testutil.Parity;
 import hspnet.testutil.Shared;
 
@@ -54,44 +52,24 @@ class HspNetParityTest {
     scope.close();
   }
 
-  private ClipArch clipArch() throws Exception {
-    return hspnet.testutil.Fixtures.clipArch("rn");
-  }
-
   private static List<String> strings(JsonNode array) {
-    List<String> out = new ArrayList<>();
-    array.forEach(n -> out.add(n.asText()));
-    return out;
+    return FixtureModels.strings(array);
   }
 
-  /** The prompts as the original builds them, checked against the fixture's texts and token ids. */
-  private Prompts prompts() throws Exception {
-    JsonNode cfg = rn.get("cfg");
-    ClipTokenizer tokenizer = ClipTokenizer.fromBpeFile(Shared.fixture("bpe_simple_vocab_16e6.txt.gz"));
-    List<String> parentTexts = new ArrayList<>(), childTexts = new ArrayList<>();
-    for (String group : strings(rn.get("super_classnames")))
-      parentTexts.add(PromptTokens.parentPrompt(cfg.get("parent_ctx_init").asText(), group));
-    for (String label : strings(rn.get("classnames")))
-      childTexts.add(PromptTokens.childPrompt(cfg.get("child_n_ctx").asInt(), label));
-    assertEquals(strings(rn.get("parent_prompts")), parentTexts);
-    assertEquals(strings(rn.get("child_prompts")), childTexts);
-
-    long[][] parentTokens = tokenizer.tokenize(parentTexts, ClipTokenizer.CONTEXT_LENGTH, false);
-    long[][] childTokens = tokenizer.tokenize(childTexts, ClipTokenizer.CONTEXT_LENGTH, false);
-    assertArrayEquals(Npy.read(Shared.fixture("hspnet_rn.parent_tokens.npy")).longs(), flatten(parentTokens));
-    assertArrayEquals(Npy.read(Shared.fixture("hspnet_rn.child_tokens.npy")).longs(), flatten(childTokens));
-
-    int[] groupOf = new int[rn.get("parent_index").size()];
-    for (int c = 0; c < groupOf.length; c++) groupOf[c] = rn.get("parent_index").get(c).asInt();
+  @Test
+  void promptsTokenizeToTheOriginalsIds() throws Exception {
+    assertEquals(strings(rn.get("parent_prompts")), FixtureModels.parentPromptTexts(rn));
+    assertEquals(strings(rn.get("child_prompts")), FixtureModels.childPromptTexts(rn));
+    Prompts prompts = FixtureModels.hspnetRnPrompts();
+    assertArrayEquals(Npy.read(Shared.fixture("hspnet_rn.parent_tokens.npy")).longs(), flatten(prompts.parentTokens()));
+    assertArrayEquals(Npy.read(Shared.fixture("hspnet_rn.child_tokens.npy")).longs(), flatten(prompts.childTokens()));
     long[] fixtureIndex = Npy.read(Shared.fixture("hspnet_rn.parent_index.npy")).longs();
-    for (int c = 0; c < groupOf.length; c++) assertEquals(fixtureIndex[c], groupOf[c], "parent_index[" + c + "]");
-    return new Prompts(parentTokens, childTokens, groupOf, cfg.get("parent_n_ctx").asInt(), cfg.get("child_n_ctx").asInt());
+    assertEquals(fixtureIndex.length, prompts.groupOf().length);
+    for (int c = 0; c < fixtureIndex.length; c++) assertEquals(fixtureIndex[c], prompts.groupOf()[c], "parent_index[" + c + "]");
   }
 
   private HspNet buildModel() throws Exception {
-    float[] relation = Npy.read(Shared.fixture("hspnet_rn.relation_raw.npy")).floats();
-    // the CLIP weights do not matter: every tensor HSPNet keeps is overwritten by the state dict
-    return new HspNet(new ClipModel(clipArch()), prompts(), relation, rn.at("/cfg/reweight_p").asDouble());
+    return FixtureModels.hspnetRn();
   }
 
   @Test
@@ -112,9 +90,7 @@ class HspNetParityTest {
   @Test
   void freezingTheTextEncoderLeavesTheOriginalsTrainableParameters() throws Exception {
     HspNet model = buildModel();
-    StateDicts.of(model).forEach((name, t) -> {
-      if (name.contains("text_encoder")) t.requires_grad_(false);
-    });
+    model.freezeTextEncoder();
     Map<String, Boolean> expected = new LinkedHashMap<>(), actual = new LinkedHashMap<>();
     rn.get("state_dict").forEach(e -> expected.put(e.get("name").asText(), e.get("trainable").asBoolean()));
     var trainable = StateDicts.trainable(model).keySet();
@@ -134,9 +110,7 @@ class HspNetParityTest {
 
   @Test
   void evalForwardMatchesEveryIntermediateOfTheOriginal() throws Exception {
-    HspNet model = buildModel();
-    Path file = Shared.fixture("hspnet_rn.state.pt");
-    StateDicts.loadStrict(model, TorchZipReader.readStateDict(file), file.getFileName().toString());
+    HspNet model = FixtureModels.hspnetRnLoaded();
     model.eval();
     Tensor images = Npy.read(Shared.fixture("hspnet_rn.images.npy")).toTensor();
     try (NoGradGuard g = new NoGradGuard()) {

@@ -1,0 +1,153 @@
+package hspnet.train;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+import hspnet.data.Batch;
+import hspnet.eval.Autocast;
+import hspnet.eval.Evaluator;
+import hspnet.eval.Metrics;
+import hspnet.eval.ScoreCollector;
+import hspnet.loss.Splc;
+import hspnet.model.HspNet;
+
+/**
+ * Everything one training advances — the model, its EMA, Adam over the four parameter groups, the
+ * OneCycle schedule, SPLC and the loss scaler — and the two units of the original's train():
+ * {@link #step one optimisation step} and {@link #validate one validation}. The trainer's epoch
+ * loop and the training parity test drive the same two methods, so the parity test checks the
+ * code path a real run takes.
+ *
+ * <p>The optimizer holds, between steps, the lr and beta1 of the coming step, exactly as torch's
+ * OneCycleLR leaves them after {@code scheduler.step()}: a step uses what it finds there, then
+ * advances the schedule. A resumed run therefore continues from the optimizer's saved options.
+ */
+public final class TrainingState implements AutoCloseable {
+  /**
+   * The recipe's numbers (SPEC §3): per-group peak learning rates, steps of the OneCycle schedule,
+   * L2 weight decay of the decay groups, EMA decay per step, the loss, and fp16 autocast with loss
+   * scaling (honoured on CUDA only).
+   */
+  public record Recipe(double[] maxLr, long totalSteps, double weightDecay, double emaDecay, Splc criterion, boolean amp) {}
+
+  /**
+   * What one step computed: the loss (before scaling), the logits of the train-mode forward, the
+   * targets after SPLC's correction, and whether the optimizer stepped (a loss-scaled step with
+   * inf/NaN gradients is skipped).
+   */
+  public record StepResult(Tensor loss, Tensor logits, Tensor correctedTargets, boolean stepped) {}
+
+  /** Sigmoid scores and mAP of the model and of its EMA on the validation set. */
+  public record Validation(ScoreCollector regular, ScoreCollector ema, double mapRegular, double mapEma) {}
+
+  private final HspNet model;
+  private final ModelEma<HspNet> ema;
+  private final ParamGroups groups;
+  private final AdamWithGroups optimizer;
+  private final OneCycleSchedule schedule;
+  private final Splc criterion;
+  private final Autocast autocast;
+  private final LossScaler scaler;
+  private final List<Tensor> trainable = new ArrayList<>();
+  private final Device device;
+
+  /**
+   * Builds the state as the original's trainer does: both models on the device, the text encoder
+   * frozen, the EMA a copy of the model, Adam over add_weight_decay()'s four groups, and the
+   * optimizer holding the schedule's first lr and beta1.
+   */
+  public TrainingState(HspNet model, HspNet emaModel, Recipe recipe, Device device) {
+    this.model = model;
+    this.device = device;
+    model.moveTo(device);
+    emaModel.moveTo(device);
+    model.freezeTextEncoder();
+    this.ema = new ModelEma<>(model, emaModel, recipe.emaDecay());
+    this.groups = ParamGroups.of(model);
+    for (int g = 0; g < 4; g++) trainable.addAll(groups.group(g).values());
+    this.schedule = OneCycleSchedule.withDefaults(recipe.maxLr(), recipe.totalSteps());
+    this.criterion = recipe.criterion();
+    boolean mixed = device.is_cuda() && recipe.amp();
+    this.autocast = new Autocast(mixed);
+    this.scaler = new LossScaler(mixed);
+    this.optimizer = new AdamWithGroups(groups, recipe.weightDecay());
+    optimizer.schedule(schedule, 0);
+  }
+
+  /**
+   * The module modes at the start of an epoch. In the original nothing calls model.train() before
+   * the first epoch, so epoch 0 runs with the modes as built (BatchNorm on running statistics);
+   * every validate() ends with model.train(), so later epochs run fully in train mode.
+   */
+  public void setModesFor(int epoch, boolean bnEvalFirstEpoch) {
+    if (epoch == 0 && bnEvalFirstEpoch) model.modesAsBuilt();
+    else model.train(true);
+  }
+
+  /**
+   * One optimisation step of train.py, in its order: forward, SPLC, zero_grad, backward, (loss
+   * scaling), optimizer step, scheduler step, EMA update. Call it inside a PointerScope: the
+   * returned tensors belong to the caller's scope.
+   *
+   * @param images [B,3,S,S] float32, on any device
+   * @param targets [B,C] single-positive targets
+   * @param epoch 0-based epoch (SPLC corrects targets from its change_epoch on)
+   * @param globalStep 0-based index of this step in the whole schedule
+   */
+  public StepResult step(Tensor images, Tensor targets, int epoch, long globalStep) {
+    Tensor x = images.to(device, ScalarType.Float);
+    Tensor y = targets.to(device, ScalarType.Long);
+    Tensor logits;
+    try (Autocast.Scope a = autocast.enter()) {
+      logits = model.forward(x);
+    }
+    Splc.Result loss = criterion.forward(logits.to(ScalarType.Float), y, epoch);
+    optimizer.zeroGrad();
+    scaler.scaleLoss(loss.loss()).backward();
+    boolean stepped = scaler.unscaleAndCheck(trainable);
+    if (stepped) optimizer.step();
+    // scheduler.step() runs after every batch, a skipped optimizer step included
+    optimizer.schedule(schedule, globalStep + 1);
+    ema.update();
+    return new StepResult(loss.loss(), logits, loss.targets(), stepped);
+  }
+
+  /**
+   * The original's validate(): model.eval(), sigmoid scores of the model and of its EMA over the
+   * batches (without gradients), then model.train() — which from then on puts BatchNorm in batch
+   * statistics mode. The batches are closed as they are consumed.
+   */
+  public Validation validate(Iterator<Batch> batches) {
+    model.eval();
+    List<ScoreCollector> scores = Evaluator.score(List.of(model, ema.module()), batches, device, autocast);
+    model.train(true);
+    ScoreCollector regular = scores.get(0), averaged = scores.get(1);
+    return new Validation(regular, averaged,
+        Metrics.meanAveragePrecision(regular.scores(), regular.targets()),
+        Metrics.meanAveragePrecision(averaged.scores(), averaged.targets()));
+  }
+
+  public HspNet model() { return model; }
+
+  public ModelEma<HspNet> ema() { return ema; }
+
+  public ParamGroups groups() { return groups; }
+
+  public AdamWithGroups optimizer() { return optimizer; }
+
+  public OneCycleSchedule schedule() { return schedule; }
+
+  public LossScaler scaler() { return scaler; }
+
+  public Device device() { return device; }
+
+  @Override
+  public void close() {
+    optimizer.close();
+  }
+}
