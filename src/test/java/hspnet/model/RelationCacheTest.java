@@ -40,7 +40,7 @@ class RelationCacheTest {
 
   private static ClipModel clip(long seed) {
     manual_seed(seed);
-    ClipModel m = new ClipModel(new ClipArch(16, 32, List.of(1, 1, 1, 1), 8, 2, 77, TOKENIZER.vocabSize(), 16, 2, 1));
+    ClipModel m = new ClipModel(ClipArch.resNet(16, 32, List.of(1, 1, 1, 1), 8, 2, 77, TOKENIZER.vocabSize(), 16, 2, 1));
     ClipInit.initialize(m);
     return m;
   }
