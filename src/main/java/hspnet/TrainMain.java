@@ -62,6 +62,7 @@ public final class TrainMain {
     Device device = Devices.select(cfg);
     int threads = Devices.configureCpuThreads(cfg);
     HspNetFactory.check(cfg);
+    HspNetFactory.checkBackend(cfg, device.is_cuda());
     // Everything that can fail on bad input is opened before the round folder exists.
     try (RunData data = RunData.open(cfg, true)) {
       HspNetFactory factory = new HspNetFactory(cfg, data.labels());
@@ -85,6 +86,7 @@ public final class TrainMain {
     Device device = Devices.select(cfg);
     Devices.configureCpuThreads(cfg);
     HspNetFactory.check(cfg);
+    HspNetFactory.checkBackend(cfg, device.is_cuda());
     int n = round != null ? round : RoundFolder.latestRound(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint()));
     if (n == 0) throw new ConfigException("'" + cfg.checkpoint() + "' has no trained round under " + checkpointsRoot + " to test");
     Path folder = RoundFolder.existing(checkpointsRoot, cfg.checkpoint(), n);

@@ -96,6 +96,7 @@ public final class Config {
   public boolean bnEvalFirstEpoch() { return bool("bn_eval_first_epoch"); }
   public int logEvery() { return integer("log_every"); }
   public int cpuThreads() { return integer("cpu_threads"); }
+  public String hgcnBackend() { return string("hgcn_backend"); }
   public int demoTrainImages() { return values.containsKey("demo_train_images") ? integer("demo_train_images") : 2000; }
   public int demoValImages() { return values.containsKey("demo_val_images") ? integer("demo_val_images") : 500; }
 

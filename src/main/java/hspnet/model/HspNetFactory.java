@@ -56,6 +56,17 @@ public final class HspNetFactory {
     else throw cfg.error("clip_model", "loading released CLIP weights is not implemented yet; use clip_model: random");
   }
 
+  /**
+   * Refuses hgcn_backend 'fused' when its kernel library does not load for the run's device, before
+   * anything is written.
+   */
+  public static void checkBackend(Config cfg, boolean cuda) {
+    String problem = HgcnBackend.parse(cfg.hgcnBackend()).problem(cuda);
+    if (problem != null)
+      throw cfg.error("hgcn_backend", "'fused' needs the " + (cuda ? "CUDA" : "CPU") + " kernel library, which is not available: "
+          + problem + (cuda ? " (it is built where nvcc is found; use 'auto' or 'libtorch')" : ""));
+  }
+
   public ClipArch arch() { return arch; }
 
   public Prompts prompts() { return prompts; }
@@ -71,7 +82,9 @@ public final class HspNetFactory {
     if (built++ == 0) manual_seed(cfg.seed());
     ClipModel clip = clipModel();
     if (relation == null) relation = relation(clip);
-    return new HspNet(clip, prompts, relation, cfg.reweightP());
+    HspNet model = new HspNet(clip, prompts, relation, cfg.reweightP());
+    model.gcn.useBackend(HgcnBackend.parse(cfg.hgcnBackend()));
+    return model;
   }
 
   private ClipModel clipModel() {
