@@ -89,6 +89,10 @@ HGCN_API int hgcn_cuda_backward(int dtype, int64_t n, int64_t e, const void* x, 
                                 float* dw3, float* dgamma, int accumulate, float* workspace, int variant,
                                 int device, void* stream);
 
+/* For benchmark rows: the device's name as the driver reports it, and its free and total memory
+ * in bytes (cudaMemGetInfo). */
+HGCN_API int hgcn_cuda_device_info(int device, char* name, int name_len, int64_t* free_bytes, int64_t* total_bytes);
+
 /* Describe the last error each library returned to the calling thread ("" when none). */
 HGCN_API const char* hgcn_cpu_last_error(void);
 HGCN_API const char* hgcn_cuda_last_error(void);

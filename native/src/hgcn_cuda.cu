@@ -16,6 +16,7 @@
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
+#include <cstdio>
 #include <string>
 
 #include "hgcn.h"
@@ -343,6 +344,21 @@ HGCN_API int hgcn_cuda_backward(int dtype, int64_t n, int64_t e, const void* x, 
   int rc = launch(plan, variant, device, stream);
   if (rc == HGCN_OK) last_error.clear();
   return rc;
+}
+
+HGCN_API int hgcn_cuda_device_info(int device, char* name, int name_len, int64_t* free_bytes, int64_t* total_bytes) {
+  if (!name || name_len < 1 || !free_bytes || !total_bytes) return fail(HGCN_ERR_ARGUMENT, "hgcn_cuda_device_info: bad buffer");
+  cudaDeviceProp prop;
+  cudaError_t e = cudaGetDeviceProperties(&prop, device);
+  if (e != cudaSuccess) return cuda_fail("cudaGetDeviceProperties", e);
+  snprintf(name, size_t(name_len), "%s", prop.name);
+  if ((e = cudaSetDevice(device)) != cudaSuccess) return cuda_fail("cudaSetDevice", e);
+  size_t free_b = 0, total_b = 0;
+  if ((e = cudaMemGetInfo(&free_b, &total_b)) != cudaSuccess) return cuda_fail("cudaMemGetInfo", e);
+  *free_bytes = int64_t(free_b);
+  *total_bytes = int64_t(total_b);
+  last_error.clear();
+  return HGCN_OK;
 }
 
 HGCN_API const char* hgcn_cuda_last_error(void) { return last_error.c_str(); }

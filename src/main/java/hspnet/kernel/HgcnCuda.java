@@ -1,6 +1,8 @@
 package hspnet.kernel;
 
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Platform;
 
@@ -30,6 +32,9 @@ public final class HgcnCuda {
       @Cast("const void*") long dout, @Cast("void*") long dx, @Cast("float*") long dw1, @Cast("float*") long dw2,
       @Cast("float*") long dw3, @Cast("float*") long dgamma, int accumulate, @Cast("float*") long workspace,
       int variant, int device, @Cast("void*") long stream);
+
+  public static native int hgcn_cuda_device_info(int device, @Cast("char*") BytePointer name, int nameLen,
+      @Cast("int64_t*") LongPointer freeBytes, @Cast("int64_t*") LongPointer totalBytes);
 
   public static native @Cast("const char*") String hgcn_cuda_last_error();
 }

@@ -2,7 +2,9 @@ package hspnet.kernel;
 
 import java.util.Optional;
 
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.LongPointer;
 
 /**
  * The native implementations, loaded once on first use. A library that does not load (not built:
@@ -42,6 +44,17 @@ public final class HgcnKernels {
 
   public static Optional<HgcnKernel> cuda(HgcnVariant variant) {
     return Cuda.LOADED.ok() ? Optional.of(new CudaHgcnKernel(variant)) : Optional.empty();
+  }
+
+  /** A CUDA device as the driver names it, and its memory use (for benchmark rows). */
+  public record DeviceInfo(String name, long freeBytes, long totalBytes) {}
+
+  public static Optional<DeviceInfo> cudaDevice(int device) {
+    if (!Cuda.LOADED.ok()) return Optional.empty();
+    try (BytePointer name = new BytePointer(256); LongPointer free = new LongPointer(1); LongPointer total = new LongPointer(1)) {
+      if (HgcnCuda.hgcn_cuda_device_info(device, name, 256, free, total) != 0) return Optional.empty();
+      return Optional.of(new DeviceInfo(name.getString(), free.get(), total.get()));
+    }
   }
 
   /** Why {@link #cpu()} is empty ("" when it is not). */
