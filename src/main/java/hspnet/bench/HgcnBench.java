@@ -71,7 +71,9 @@ public final class HgcnBench {
   static int run(Path outDir, String commit, boolean quick, PrintStream log) throws IOException {
     boolean cuda = torch.cuda_is_available();
     Device device = new Device(cuda ? DeviceType.CUDA : DeviceType.CPU);
-    if (cuda) torch.set_num_threads(4); // the CPU reference comparison; the GPU work does not care
+    // CUDA: threads for the CPU reference comparison. CPU: one thread for both backends, as the
+    // reference has (and as training on small machines uses; see Devices.configureCpuThreads).
+    torch.set_num_threads(cuda ? 4 : 1);
     String deviceName = cuda ? HgcnKernels.cudaDevice(0).map(HgcnKernels.DeviceInfo::name).orElse("cuda") : "cpu";
     log.println("hgcn bench: device " + deviceName + ", CUDA kernels " + (HgcnKernels.cuda().isPresent() ? "loaded" : "absent ("
         + HgcnKernels.cudaProblem() + ")") + ", CPU reference " + (HgcnKernels.cpu().isPresent() ? "loaded" : "absent ("
