@@ -11,8 +11,9 @@ import hspnet.kernel.HgcnKernels;
 /**
  * How the hierarchical GCN is computed (config key {@code hgcn_backend}): as LibTorch ops, or by
  * the fused native kernel of native/ (on CUDA the CUDA kernels, on the CPU their reference
- * implementation). AUTO takes the fused kernel on CUDA when its library loads, LibTorch otherwise
- * (on the CPU the composition with BLAS is faster than the single-threaded reference).
+ * implementation). AUTO takes the fused kernel on CUDA when its library loads and runs there
+ * (probed once), LibTorch otherwise (on the CPU the composition with BLAS is faster than the
+ * single-threaded reference).
  */
 public enum HgcnBackend {
   AUTO, LIBTORCH, FUSED;
@@ -32,7 +33,7 @@ public enum HgcnBackend {
     boolean cuda = x.is_cuda();
     return switch (this) {
       case LIBTORCH -> Optional.empty();
-      case AUTO -> cuda ? HgcnKernels.cuda() : Optional.empty();
+      case AUTO -> cuda && HgcnKernels.cudaRuns(x) ? HgcnKernels.cuda() : Optional.empty();
       case FUSED -> Optional.of(cuda ? HgcnKernels.cuda().orElseThrow(() -> unavailable(true))
           : HgcnKernels.cpu().orElseThrow(() -> unavailable(false)));
     };

@@ -91,6 +91,11 @@ class HgcnCpuKernelTest {
   }
 
   @Test
+  void theProbeThatGuardsAutoPassesOnAWorkingKernel() {
+    assertEquals("", HgcnKernels.probe(cpu(), randn(1)));
+  }
+
+  @Test
   void refusesTensorsThatDoNotFit() {
     HgcnReference r = new HgcnReference(4, 16, 1, 0.9);
     Tensor out = empty_like(r.x), saved = HgcnBuffers.saved(r.x), ws = HgcnBuffers.workspace(r.x);
