@@ -70,6 +70,7 @@ public final class TrainMain {
     Device device = Devices.select(cfg);
     int threads = Devices.configureCpuThreads(cfg);
     HspNetFactory.check(cfg);
+    HspNetFactory.checkBackend(cfg, device.is_cuda());
     // Everything that can fail on bad input is opened before the round folder exists.
     try (RunData data = RunData.open(cfg, true)) {
       HspNetFactory factory = factory(cfg, data, checkpointsRoot);
@@ -97,6 +98,7 @@ public final class TrainMain {
     Device device = Devices.select(cfg);
     int threads = Devices.configureCpuThreads(cfg);
     HspNetFactory.check(cfg);
+    HspNetFactory.checkBackend(cfg, device.is_cuda());
     Path folder = roundFolder(cfg, round, checkpointsRoot, "resume");
     // checked before anything is built or logged: the saved run's settings and progress
     ResumeState.Saved saved = ResumeState.read(folder.resolve(ResumeState.FILE), ResumeState.settingsOf(cfg), device);
@@ -146,6 +148,7 @@ public final class TrainMain {
     Device device = Devices.select(cfg);
     Devices.configureCpuThreads(cfg);
     HspNetFactory.check(cfg);
+    HspNetFactory.checkBackend(cfg, device.is_cuda());
     Path folder = roundFolder(cfg, round, checkpointsRoot, "test");
     Path ckpt = folder.resolve("model-highest.ckpt");
     if (!Files.isRegularFile(ckpt)) throw new IllegalArgumentException(ckpt + ": no such checkpoint (did that training finish an epoch?)");

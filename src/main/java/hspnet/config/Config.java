@@ -99,6 +99,7 @@ public final class Config {
   public boolean bnEvalFirstEpoch() { return bool("bn_eval_first_epoch"); }
   public int logEvery() { return integer("log_every"); }
   public int cpuThreads() { return integer("cpu_threads"); }
+  public String hgcnBackend() { return string("hgcn_backend"); }
   public int demoTrainImages() { return values.containsKey("demo_train_images") ? integer("demo_train_images") : 2000; }
   public Optional<String> superLabels() { return optString("super_labels"); }
   public Optional<String> superLabelsIndex() { return optString("super_labels_index"); }

@@ -66,6 +66,7 @@ public final class ConfigKeys {
       optional("ema_decay", KeyType.DOUBLE, "EMA decay per step; absent: 0.82^(1/K), K the dataset's steps per epoch at batch 128"),
       required("bn_eval_first_epoch", KeyType.BOOL, "reproduce the original: BatchNorm in eval mode during epoch 0"),
       required("log_every", KeyType.INT, "log a training line every N steps"),
+      required("hgcn_backend", KeyType.STRING, "auto | libtorch | fused: the hierarchical GCN as LibTorch ops or as the fused native kernel (auto: fused on CUDA when its library loads)"),
       required("cpu_threads", KeyType.INT, "LibTorch threads for CPU math; 0: half the cores (the image decoders use the rest)"),
       optional("demo_train_images", KeyType.INT, "demo dataset: training images to generate"),
       optional("demo_val_images", KeyType.INT, "demo dataset: validation images to generate"),

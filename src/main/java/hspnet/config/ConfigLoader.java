@@ -19,6 +19,7 @@ import java.util.Set;
 public final class ConfigLoader {
   static final String BUNDLED_BASE = "/hspnet/config/base.yaml";
   private static final Set<String> DEVICES = Set.of("auto", "cpu", "cuda");
+  private static final Set<String> HGCN_BACKENDS = Set.of("auto", "libtorch", "fused");
   private static final Set<String> KINDS = Set.of("auto", "coco", "voc", "nuswide", "cub", "list", "demo");
 
   private ConfigLoader() {}
@@ -99,6 +100,8 @@ public final class ConfigLoader {
     if (c.emaDecay().isPresent()) probability(c, "ema_decay", c.emaDecay().get());
     if (!c.loss().equals("SPLC")) throw c.error("loss", "only SPLC is implemented, got '" + c.loss() + "'");
     if (!DEVICES.contains(c.device())) throw c.error("device", "must be one of auto, cpu, cuda; got '" + c.device() + "'");
+    if (!HGCN_BACKENDS.contains(c.hgcnBackend()))
+      throw c.error("hgcn_backend", "must be one of auto, libtorch, fused; got '" + c.hgcnBackend() + "'");
     if (!KINDS.contains(c.datasetKind()))
       throw c.error("dataset_kind", "must be one of " + String.join(", ", KINDS.stream().sorted().toList()) + "; got '" + c.datasetKind() + "'");
     if (!Set.of("pil", "opencv").contains(c.imageResize()))

@@ -78,6 +78,17 @@ public final class HspNetFactory {
   }
 
   /**
+   * Refuses hgcn_backend 'fused' when its kernel library does not load for the run's device, before
+   * anything is written.
+   */
+  public static void checkBackend(Config cfg, boolean cuda) {
+    String problem = HgcnBackend.parse(cfg.hgcnBackend()).problem(cuda);
+    if (problem != null)
+      throw cfg.error("hgcn_backend", "'fused' needs the " + (cuda ? "CUDA" : "CPU") + " kernel library, which is not available: "
+          + problem + (cuda ? " (it is built where nvcc is found; use 'auto' or 'libtorch')" : ""));
+  }
+
+  /**
    * Keeps a relation matrix computed from CLIP text features in {@code file} (with its
    * fingerprint beside it) and reuses it while labels, groups, tokenizer and CLIP text weights
    * are unchanged. Has no effect when the config names a relation_file.
@@ -105,7 +116,9 @@ public final class HspNetFactory {
     if (built++ == 0) manual_seed(cfg.seed());
     ClipModel clip = clipModel();
     if (relation == null) relation = relation(clip);
-    return new HspNet(clip, prompts, relation, cfg.reweightP());
+    HspNet model = new HspNet(clip, prompts, relation, cfg.reweightP());
+    model.gcn.useBackend(HgcnBackend.parse(cfg.hgcnBackend()));
+    return model;
   }
 
   private ClipModel clipModel() {

@@ -18,7 +18,7 @@ class ConfigLoaderTest {
       "total_epochs: 80", "weight_decay: 1e-4", "test: false", "parent_n_ctx: 4", "parent_ctx_init: a photo of a",
       "child_n_ctx: 4", "change_epoch: 1", "tau: 0.6", "reweight_p: 0.2", "image_size: 224", "seed: 1",
       "device: cpu", "amp: true", "clip_model: weights/RN50.pt", "tokenizer: bytes", "dataset_kind: auto",
-      "bn_eval_first_epoch: true", "log_every: 100", "cpu_threads: 0", "");
+      "bn_eval_first_epoch: true", "log_every: 100", "cpu_threads: 0", "hgcn_backend: auto", "");
 
   private Path write(String name, String text) throws Exception {
     Path p = dir.resolve(name);
@@ -117,6 +117,7 @@ class ConfigLoaderTest {
     assertTrue(fails("tau: 1.5\n").getMessage().contains("key 'tau': must lie in [0, 1]"));
     assertTrue(fails("loss: BCE\n").getMessage().contains("only SPLC"));
     assertTrue(fails("device: tpu\n").getMessage().contains("key 'device'"));
+    assertTrue(fails("hgcn_backend: cudnn\n").getMessage().contains("key 'hgcn_backend': must be one of auto, libtorch, fused"));
     assertTrue(fails("dataset_kind: imagenet\n").getMessage().contains("key 'dataset_kind'"));
     assertTrue(fails("batch_size: 0\n").getMessage().contains("key 'batch_size': must be at least 1"));
     assertTrue(fails("parent_n_ctx: 3\n").getMessage().contains("parent_ctx_init"));

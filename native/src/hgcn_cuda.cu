@@ -1,0 +1,366 @@
+// The CUDA back end: the plan of hgcn_plan.h executed by tiled kernels, 256 threads a block.
+//
+// Every step of a phase is cut into tiles (an output tile of a product, a chunk of the dγ sum);
+// a block runs one tile at a time. Phases run either as one launch each (blocks = tiles) or as
+// one cooperative launch per direction whose persistent blocks walk the tiles of each phase and
+// meet at a grid-wide barrier before the next (six launches become one; the barrier costs a few
+// microseconds). Both read the same plan, so the device check can compare them directly.
+//
+// Products: operands are converted to float32 as they are loaded (activations may be float16 or
+// bfloat16), staged through shared memory, and accumulated in float32 registers in the order
+// k = 0, 1, … (as the CPU reference does); the next k tile is loaded into registers while the
+// current one is multiplied. The epilogue (LeakyReLU, its derivative, γ, the residual mix,
+// accumulation into .grad) is applied to the registers before the only store.
+#include <cooperative_groups.h>
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <cstdio>
+#include <string>
+
+#include "hgcn.h"
+#include "hgcn_plan.h"
+
+namespace cg = cooperative_groups;
+
+namespace {
+
+constexpr int kThreads = 256;
+
+// Tile shapes. SKINNY spreads a level's few rows over many blocks and loads 128 k values per
+// round trip to memory; SQUARE reuses each loaded value 4×4 times for the large weight gradients.
+enum TileCfg : int { CFG_SKINNY = 0, CFG_SQUARE = 1 };
+
+template <int BM_, int BN_, int BK_>
+struct Shape {
+  static constexpr int BM = BM_, BN = BN_, BK = BK_;
+  static constexpr int TM = BM / 16, TN = BN / 16;  // outputs per thread: a 16×16 thread grid
+  static constexpr int LA = BM * BK / kThreads, LB = BK * BN / kThreads;
+  static constexpr int SMEM = BK * (BM + 1) + BK * (BN + 1);  // +1: no bank conflicts on either walk
+};
+using Skinny = Shape<16, 16, 128>;
+using Square = Shape<64, 64, 32>;
+constexpr int kSmem = Skinny::SMEM > Square::SMEM ? Skinny::SMEM : Square::SMEM;
+
+thread_local std::string last_error;
+
+__device__ __forceinline__ float load(const void* p, int dtype, int64_t i) {
+  switch (dtype) {
+    case HGCN_F16: return __half2float(static_cast<const __half*>(p)[i]);
+    case HGCN_BF16: return __bfloat162float(static_cast<const __nv_bfloat16*>(p)[i]);
+    default: return static_cast<const float*>(p)[i];
+  }
+}
+
+__device__ __forceinline__ void store(void* p, int dtype, int64_t i, float v) {
+  switch (dtype) {
+    case HGCN_F16: static_cast<__half*>(p)[i] = __float2half_rn(v); break;
+    case HGCN_BF16: static_cast<__nv_bfloat16*>(p)[i] = __float2bfloat16_rn(v); break;
+    default: static_cast<float*>(p)[i] = v;
+  }
+}
+
+__device__ __forceinline__ float element(const hgcn::Operand& o, int64_t r, int64_t c) {
+  return load(o.ptr, o.dtype, o.trans ? c * o.ld + r : r * o.ld + c);
+}
+
+__device__ __forceinline__ float epilogue(const hgcn::Step& s, int64_t idx, float v, float gamma) {
+  switch (s.epilogue) {
+    case hgcn::EPI_LEAKY: return v > 0.f ? v : v * hgcn::kLeakySlope;
+    case hgcn::EPI_LEAKY_GRAD: return load(s.ref, s.ref_dtype, idx) > 0.f ? v : v * hgcn::kLeakySlope;
+    case hgcn::EPI_RESIDUAL:
+      s.c2[idx] = v;
+      return gamma * v + (1.f - gamma) * load(s.ref, s.ref_dtype, idx);
+    case hgcn::EPI_SCALE_GAMMA: return gamma * v;
+    case hgcn::EPI_RESIDUAL_GRAD: return v + (1.f - gamma) * load(s.ref, s.ref_dtype, idx);
+    case hgcn::EPI_ACCUMULATE: return load(s.c, s.c_dtype, idx) + v;
+    default: return v;
+  }
+}
+
+// Index of the l-th value a thread loads: along the operand's contiguous dimension first, so
+// that neighbouring threads read neighbouring addresses whatever the transpose.
+template <class S>
+__device__ __forceinline__ void a_index(bool trans, int idx, int& r, int& kk) {
+  if (trans) { r = idx % S::BM; kk = idx / S::BM; } else { kk = idx % S::BK; r = idx / S::BK; }
+}
+
+template <class S>
+__device__ __forceinline__ void b_index(bool trans, int idx, int& kk, int& c) {
+  if (trans) { kk = idx % S::BK; c = idx / S::BK; } else { c = idx % S::BN; kk = idx / S::BN; }
+}
+
+template <class S>
+__device__ void gemm_tile(const hgcn::Step& s, int tile, float* smem) {
+  float* as = smem;                          // [BK][BM + 1]
+  float* bs = smem + S::BK * (S::BM + 1);    // [BK][BN + 1]
+  const int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
+  const int64_t tiles_n = (s.n + S::BN - 1) / S::BN;
+  const int64_t row0 = (tile / tiles_n) * S::BM, col0 = (tile % tiles_n) * S::BN;
+  const bool ptrans = s.p.trans != 0, qtrans = s.q.trans != 0;
+  float ra[S::LA], rb[S::LB];
+  float acc[S::TM][S::TN];
+#pragma unroll
+  for (int i = 0; i < S::TM; i++)
+#pragma unroll
+    for (int j = 0; j < S::TN; j++) acc[i][j] = 0.f;
+
+  auto fetch = [&](int64_t k0) {
+#pragma unroll
+    for (int l = 0; l < S::LA; l++) {
+      int r, kk;
+      a_index<S>(ptrans, tid + l * kThreads, r, kk);
+      int64_t gr = row0 + r, gk = k0 + kk;
+      ra[l] = (gr < s.m && gk < s.k) ? element(s.p, gr, gk) : 0.f;
+    }
+#pragma unroll
+    for (int l = 0; l < S::LB; l++) {
+      int kk, c;
+      b_index<S>(qtrans, tid + l * kThreads, kk, c);
+      int64_t gk = k0 + kk, gc = col0 + c;
+      rb[l] = (gk < s.k && gc < s.n) ? element(s.q, gk, gc) : 0.f;
+    }
+  };
+
+  fetch(0);
+  for (int64_t k0 = 0; k0 < s.k; k0 += S::BK) {
+    __syncthreads();  // the previous round's reads of shared memory are done
+#pragma unroll
+    for (int l = 0; l < S::LA; l++) {
+      int r, kk;
+      a_index<S>(ptrans, tid + l * kThreads, r, kk);
+      as[kk * (S::BM + 1) + r] = ra[l];
+    }
+#pragma unroll
+    for (int l = 0; l < S::LB; l++) {
+      int kk, c;
+      b_index<S>(qtrans, tid + l * kThreads, kk, c);
+      bs[kk * (S::BN + 1) + c] = rb[l];
+    }
+    __syncthreads();
+    if (k0 + S::BK < s.k) fetch(k0 + S::BK);  // in flight while this round multiplies
+    auto mac = [&](int kk) {
+      float a[S::TM], b[S::TN];
+#pragma unroll
+      for (int i = 0; i < S::TM; i++) a[i] = as[kk * (S::BM + 1) + ty + 16 * i];
+#pragma unroll
+      for (int j = 0; j < S::TN; j++) b[j] = bs[kk * (S::BN + 1) + tx + 16 * j];
+#pragma unroll
+      for (int i = 0; i < S::TM; i++)
+#pragma unroll
+        for (int j = 0; j < S::TN; j++) acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+    };
+    if (s.k - k0 >= S::BK) {
+#pragma unroll 8
+      for (int kk = 0; kk < S::BK; kk++) mac(kk);
+    } else {  // the last, partial round (and the short k = n products): skip the zero padding
+      for (int kk = 0; kk < int(s.k - k0); kk++) mac(kk);
+    }
+  }
+  __syncthreads();  // the block's next tile reuses shared memory
+
+  const float gamma = s.gamma ? *s.gamma : 0.f;
+#pragma unroll
+  for (int i = 0; i < S::TM; i++) {
+    int64_t gr = row0 + ty + 16 * i;
+    if (gr >= s.m) continue;
+#pragma unroll
+    for (int j = 0; j < S::TN; j++) {
+      int64_t gc = col0 + tx + 16 * j;
+      if (gc >= s.n) continue;
+      int64_t idx = gr * s.n + gc;
+      store(s.c, s.c_dtype, idx, epilogue(s, idx, acc[i][j], gamma));
+    }
+  }
+}
+
+__device__ float block_sum(float v, float* smem) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_down_sync(0xffffffffu, v, o);
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+  __syncthreads();
+  if (lane == 0) smem[warp] = v;
+  __syncthreads();
+  float total = 0.f;
+  if (threadIdx.x == 0)
+    for (int w = 0; w < kThreads / 32; w++) total += smem[w];
+  __syncthreads();
+  return total;  // valid in thread 0
+}
+
+__device__ void dot_tile(const hgcn::Step& s, int tile, float* smem) {
+  const int64_t total = s.m * s.n, chunk = (total + s.tiles - 1) / s.tiles;
+  const int64_t end = (tile + 1) * chunk < total ? (tile + 1) * chunk : total;
+  float v = 0.f;
+  for (int64_t i = tile * chunk + threadIdx.x; i < end; i += kThreads)
+    v += load(s.p.ptr, s.p.dtype, i) * (load(s.q.ptr, s.q.dtype, i) - load(s.ref, s.ref_dtype, i));
+  float sum = block_sum(v, smem);
+  if (threadIdx.x == 0) static_cast<float*>(s.c)[tile] = sum;
+}
+
+__device__ void dot_final(const hgcn::Step& s, float* smem) {
+  float v = 0.f;
+  for (int64_t i = threadIdx.x; i < s.k; i += kThreads) v += static_cast<const float*>(s.p.ptr)[i];
+  float sum = block_sum(v, smem);
+  if (threadIdx.x == 0) static_cast<float*>(s.c)[0] = sum;
+}
+
+__device__ void run_tile(const hgcn::Phase& ph, int t, float* smem) {
+  for (int i = 0; i < ph.count; i++) {
+    const hgcn::Step& s = ph.steps[i];
+    if (t < s.tiles) {
+      if (s.kind == hgcn::DOT) dot_tile(s, t, smem);
+      else if (s.kind == hgcn::DOT_FINAL) dot_final(s, smem);
+      else if (s.tile_cfg == CFG_SQUARE) gemm_tile<Square>(s, t, smem);
+      else gemm_tile<Skinny>(s, t, smem);
+      return;
+    }
+    t -= s.tiles;
+  }
+}
+
+__global__ void __launch_bounds__(kThreads, 2) phase_kernel(const __grid_constant__ hgcn::Phase ph) {
+  __shared__ float smem[kSmem];
+  run_tile(ph, blockIdx.x, smem);
+}
+
+__global__ void __launch_bounds__(kThreads, 2) plan_kernel(const __grid_constant__ hgcn::Plan plan) {
+  __shared__ float smem[kSmem];
+  cg::grid_group grid = cg::this_grid();
+  for (int p = 0; p < hgcn::kPhases; p++) {
+    for (int t = blockIdx.x; t < plan.phases[p].tiles; t += gridDim.x) run_tile(plan.phases[p], t, smem);
+    if (p + 1 < hgcn::kPhases) grid.sync();  // also orders this phase's writes before the next reads
+  }
+}
+
+int fail(int code, const std::string& message) {
+  last_error = message;
+  return code;
+}
+
+int cuda_fail(const char* what, cudaError_t e) {
+  return fail(HGCN_ERR_CUDA, std::string(what) + ": " + cudaGetErrorName(e) + ": " + cudaGetErrorString(e));
+}
+
+struct DeviceInfo {
+  int sms = 0, coop_blocks = 0, cooperative = 0;
+};
+
+// Per device, asked once (the runtime calls cost microseconds each).
+int device_info(int device, DeviceInfo& info) {
+  static DeviceInfo cache[64];
+  if (device < 0 || device >= 64) return fail(HGCN_ERR_ARGUMENT, "device index out of range");
+  DeviceInfo& c = cache[device];
+  if (c.sms == 0) {
+    cudaError_t e = cudaDeviceGetAttribute(&c.sms, cudaDevAttrMultiProcessorCount, device);
+    if (e == cudaSuccess) e = cudaDeviceGetAttribute(&c.cooperative, cudaDevAttrCooperativeLaunch, device);
+    if (e == cudaSuccess) e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&c.coop_blocks, plan_kernel, kThreads, 0);
+    if (e != cudaSuccess) {
+      c.sms = 0;
+      return cuda_fail("querying the device", e);
+    }
+  }
+  info = c;
+  return HGCN_OK;
+}
+
+// Chooses each product's tile shape and counts the tiles of every phase.
+void assign_tiles(hgcn::Plan& plan, int policy, int sms) {
+  for (hgcn::Phase& ph : plan.phases) {
+    ph.tiles = 0;
+    for (int i = 0; i < ph.count; i++) {
+      hgcn::Step& s = ph.steps[i];
+      if (s.kind == hgcn::GEMM) {
+        int64_t square = ((s.m + Square::BM - 1) / Square::BM) * ((s.n + Square::BN - 1) / Square::BN);
+        // auto: square tiles once they alone give every multiprocessor a block, skinny below
+        bool use_square = policy == CFG_SQUARE || (policy < 0 && square >= sms);
+        s.tile_cfg = use_square ? CFG_SQUARE : CFG_SKINNY;
+        s.tiles = use_square ? int(square)
+                             : int(((s.m + Skinny::BM - 1) / Skinny::BM) * ((s.n + Skinny::BN - 1) / Skinny::BN));
+      }
+      ph.tiles += s.tiles;
+    }
+  }
+}
+
+int launch(hgcn::Plan& plan, int variant, int device, void* stream_ptr) {
+  if (variant == HGCN_VARIANT_DEFAULT) variant = HGCN_VARIANT_STEPS_AUTO;
+  if (variant < HGCN_VARIANT_STEPS_AUTO || variant > HGCN_VARIANT_COOP_SQUARE)
+    return fail(HGCN_ERR_ARGUMENT, "unknown variant " + std::to_string(variant));
+  cudaError_t e = cudaSetDevice(device);
+  if (e != cudaSuccess) return cuda_fail("cudaSetDevice", e);
+  DeviceInfo info;
+  if (int rc = device_info(device, info)) return rc;
+  const bool coop = variant >= HGCN_VARIANT_COOP_AUTO;
+  const int policy_index = (variant - 1) % 3;  // 0 auto, 1 skinny, 2 square
+  assign_tiles(plan, policy_index == 0 ? -1 : policy_index == 1 ? CFG_SKINNY : CFG_SQUARE, info.sms);
+  cudaStream_t stream = static_cast<cudaStream_t>(stream_ptr);
+  if (!coop) {
+    for (const hgcn::Phase& ph : plan.phases) {
+      phase_kernel<<<ph.tiles, kThreads, 0, stream>>>(ph);
+      if ((e = cudaGetLastError()) != cudaSuccess) return cuda_fail("launching a phase", e);
+    }
+    return HGCN_OK;
+  }
+  if (!info.cooperative) return fail(HGCN_ERR_CUDA, "the device does not support cooperative launches");
+  int most = 0;
+  for (const hgcn::Phase& ph : plan.phases) most = ph.tiles > most ? ph.tiles : most;
+  int grid = info.coop_blocks * info.sms;
+  if (grid > most) grid = most;
+  if (grid < 1) return fail(HGCN_ERR_CUDA, "no block of the cooperative kernel fits on a multiprocessor");
+  void* args[] = {&plan};
+  e = cudaLaunchCooperativeKernel(reinterpret_cast<const void*>(plan_kernel), dim3(grid), dim3(kThreads), args, 0,
+                                  stream);
+  if (e != cudaSuccess) return cuda_fail("cudaLaunchCooperativeKernel", e);
+  return HGCN_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+HGCN_API int hgcn_cuda_forward(int dtype, int64_t n, int64_t e, const void* x, const void* adj, const float* w1,
+                               const float* w2, const float* w3, const float* gamma, void* out, float* saved,
+                               float* workspace, int variant, int device, void* stream) {
+  if (const char* bad = hgcn::check_args(dtype, n, e)) return fail(HGCN_ERR_ARGUMENT, bad);
+  if (!x || !adj || !w1 || !w2 || !w3 || !gamma || !out || !saved || !workspace)
+    return fail(HGCN_ERR_ARGUMENT, "hgcn_cuda_forward: a pointer is null");
+  hgcn::Plan plan = hgcn::forward_plan(dtype, n, e, x, adj, w1, w2, w3, gamma, out, saved, workspace);
+  int rc = launch(plan, variant, device, stream);
+  if (rc == HGCN_OK) last_error.clear();
+  return rc;
+}
+
+HGCN_API int hgcn_cuda_backward(int dtype, int64_t n, int64_t e, const void* x, const void* adj, const float* w1,
+                                const float* w2, const float* w3, const float* gamma, const float* saved,
+                                const void* dout, void* dx, float* dw1, float* dw2, float* dw3, float* dgamma,
+                                int accumulate, float* workspace, int variant, int device, void* stream) {
+  if (const char* bad = hgcn::check_args(dtype, n, e)) return fail(HGCN_ERR_ARGUMENT, bad);
+  if (!x || !adj || !w1 || !w2 || !w3 || !gamma || !saved || !dout || !dx || !dw1 || !dw2 || !dw3 || !dgamma ||
+      !workspace)
+    return fail(HGCN_ERR_ARGUMENT, "hgcn_cuda_backward: a pointer is null");
+  hgcn::Plan plan = hgcn::backward_plan(dtype, n, e, x, adj, w1, w2, w3, gamma, saved, dout, dx, dw1, dw2, dw3,
+                                        dgamma, accumulate != 0, workspace);
+  int rc = launch(plan, variant, device, stream);
+  if (rc == HGCN_OK) last_error.clear();
+  return rc;
+}
+
+HGCN_API int hgcn_cuda_device_info(int device, char* name, int name_len, int64_t* free_bytes, int64_t* total_bytes) {
+  if (!name || name_len < 1 || !free_bytes || !total_bytes) return fail(HGCN_ERR_ARGUMENT, "hgcn_cuda_device_info: bad buffer");
+  cudaDeviceProp prop;
+  cudaError_t e = cudaGetDeviceProperties(&prop, device);
+  if (e != cudaSuccess) return cuda_fail("cudaGetDeviceProperties", e);
+  snprintf(name, size_t(name_len), "%s", prop.name);
+  if ((e = cudaSetDevice(device)) != cudaSuccess) return cuda_fail("cudaSetDevice", e);
+  size_t free_b = 0, total_b = 0;
+  if ((e = cudaMemGetInfo(&free_b, &total_b)) != cudaSuccess) return cuda_fail("cudaMemGetInfo", e);
+  *free_bytes = int64_t(free_b);
+  *total_bytes = int64_t(total_b);
+  last_error.clear();
+  return HGCN_OK;
+}
+
+HGCN_API const char* hgcn_cuda_last_error(void) { return last_error.c_str(); }
+
+}  // extern "C"

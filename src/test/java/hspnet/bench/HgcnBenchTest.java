@@ -1,0 +1,77 @@
+package hspnet.bench;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.DeviceType;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import hspnet.kernel.HgcnKernel;
+import hspnet.kernel.HgcnKernels;
+import hspnet.kernel.HgcnVariant;
+import hspnet.testutil.NativeScope;
+
+/**
+ * The device check program: its quick run (on the CPU here, the CPU reference standing in for the
+ * fused kernel) passes its parity checks and writes benchmark rows of the table's eight columns;
+ * and, tagged gpu and skipped without CUDA, every CUDA variant matches the composition at the
+ * datasets' sizes.
+ */
+@ExtendWith(NativeScope.class)
+class HgcnBenchTest {
+  @TempDir Path dir;
+
+  @Test
+  void quickRunPassesAndWritesRows() throws Exception {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    int rc = HgcnBench.run(dir, "abc1234", true, new PrintStream(log, true, StandardCharsets.UTF_8));
+    String text = log.toString(StandardCharsets.UTF_8);
+    System.out.print(text);
+    assertEquals(0, rc, "parity failed:\n" + text);
+    assertTrue(text.contains("HGCN CHECK PASSED"));
+    List<String> rows = Files.readAllLines(dir.resolve("hgcn-rows.md"));
+    assertEquals(2 * HgcnBench.QUICK_SHAPES.length, rows.size());
+    for (String row : rows) {
+      String[] cells = row.split("\\|", -1);
+      assertEquals(10, cells.length, "eight columns: " + row);
+      assertEquals("abc1234", cells[2].trim());
+      assertTrue(cells[4].trim().matches("hgcn-(fused|libtorch)"), row);
+      assertTrue(cells[5].trim().matches("\\d+×\\d+"), row);
+      assertTrue(Double.parseDouble(cells[6].trim()) > 0, row);
+    }
+    assertTrue(Files.readString(dir.resolve("hgcn-details.txt")).contains("speed-up"));
+  }
+
+  @Test
+  @Tag("gpu")
+  void everyCudaVariantMatchesTheComposition() {
+    assumeTrue(torch.cuda_is_available(), "no CUDA device: the GPU check runs on the device (bench/device-hgcn.sh)");
+    HgcnParity parity = new HgcnParity(System.out);
+    Device cuda = new Device(DeviceType.CUDA);
+    for (long[] s : HgcnBench.SHAPES)
+      for (ScalarType t : new ScalarType[] {ScalarType.Float, ScalarType.Half, ScalarType.BFloat16}) {
+        HgcnCase c = new HgcnCase(s[0], s[1], t, cuda, 99);
+        Tensor[] want = c.reference();
+        for (HgcnVariant v : HgcnVariant.values()) {
+          HgcnKernel k = HgcnKernels.cuda(v).orElseThrow(() -> new AssertionError(HgcnKernels.cudaProblem()));
+          parity.direct(k, c, want);
+        }
+        parity.autograd(HgcnKernels.cuda().orElseThrow(), c, want);
+      }
+    assertEquals(0, parity.failures, parity.failures + " of " + parity.checks + " CUDA parity checks failed");
+  }
+}
