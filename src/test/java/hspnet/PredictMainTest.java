@@ -35,7 +35,7 @@ import hspnet.testutil.TrainedDemo;
 class PredictMainTest {
   static final List<String> LABELS = List.of("sun", "moon", "cloud", "bird", "boat", "fish", "wave", "starfish",
       "flower", "tree", "mushroom", "butterfly", "car", "house", "bus", "traffic_light");
-  @TempDir Path dir;
+  @TempDir static Path dir;
   TrainedDemo.Run run;
   /** Ground truth of every validation image, by file name. */
   final Map<String, Set<Integer>> truth = new HashMap<>();
