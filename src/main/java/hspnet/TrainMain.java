@@ -17,6 +17,9 @@ import hspnet.config.TrainArgs;
 import hspnet.model.HspNet;
 import hspnet.model.HspNetFactory;
 import hspnet.model.RelationCache;
+import hspnet.report.ConsoleStyle;
+import hspnet.report.RoundReport;
+import hspnet.report.Versions;
 import hspnet.train.Devices;
 import hspnet.train.ResumeState;
 import hspnet.train.RoundFolder;
@@ -39,6 +42,11 @@ public final class TrainMain {
   }
 
   public static int run(String[] args, Path checkpointsRoot, PrintStream out, PrintStream err) {
+    return run(args, checkpointsRoot, out, err, ConsoleStyle.of(out));
+  }
+
+  /** As {@link #run(String[], Path, PrintStream, PrintStream)}, with the progress lines' style given. */
+  public static int run(String[] args, Path checkpointsRoot, PrintStream out, PrintStream err, ConsoleStyle style) {
     try {
       TrainArgs a = TrainArgs.parse(args);
       if (a.help()) {
@@ -50,9 +58,9 @@ public final class TrainMain {
       if (test && resume)
         throw new ConfigException(cfg.file() + ": test mode and resume both asked for (" + (a.test() ? "-t" : "test: true")
             + " with " + (a.resume() ? "--resume" : "resume: true") + "): evaluate a round, or continue training it");
-      if (test) test(cfg, a.round(), checkpointsRoot, out);
-      else if (resume) resume(cfg, a.round(), checkpointsRoot, out);
-      else train(cfg, checkpointsRoot, out);
+      if (test) test(cfg, a.round(), checkpointsRoot, out, style);
+      else if (resume) resume(cfg, a.round(), checkpointsRoot, out, style);
+      else train(cfg, checkpointsRoot, out, style);
       return 0;
     } catch (ConfigException e) {
       err.println("error: " + e.getMessage());
@@ -66,7 +74,8 @@ public final class TrainMain {
     }
   }
 
-  static void train(Config cfg, Path checkpointsRoot, PrintStream out) throws IOException {
+  static void train(Config cfg, Path checkpointsRoot, PrintStream out, ConsoleStyle style) throws IOException {
+    long start = System.nanoTime();
     Device device = Devices.select(cfg);
     int threads = Devices.configureCpuThreads(cfg);
     HspNetFactory.check(cfg);
@@ -78,13 +87,15 @@ public final class TrainMain {
       HspNet ema = factory.build();
       Path round = RoundFolder.createNext(checkpointsRoot, cfg.checkpoint());
       ResolvedConfig.write(round.resolve("config.yaml"), cfg);
-      try (TrainLog log = new TrainLog(round.resolve(cfg.logFile()), out)) {
+      try (TrainLog log = new TrainLog(round.resolve(cfg.logFile()), out, style)) {
         log.info("Round folder " + round + " (config " + cfg.file() + ", device " + Devices.describe(device)
             + (device.is_cuda() ? "" : ", " + threads + " CPU thread(s)") + ")");
         logData(log, data);
         log.info("Relation matrix: " + factory.relationSource());
         Trainer.Result r = new Trainer(cfg, log, device).train(model, ema, data, round);
         logDone(log, r, round);
+        report(log, RoundReport.afterTraining(round, data.labels(), runInfo(cfg, device, threads), seconds(start), r.seconds(),
+            cfg.epochs(), cfg.totalEpochs()));
         if (data.badImages().count() > 0) log.info(data.badImages().summary());
       }
     }
@@ -94,7 +105,8 @@ public final class TrainMain {
    * Continues round N (default: the latest) from the resume state its last completed epoch
    * wrote, in the same folder and log, up to the config's epochs.
    */
-  static void resume(Config cfg, Integer round, Path checkpointsRoot, PrintStream out) throws IOException {
+  static void resume(Config cfg, Integer round, Path checkpointsRoot, PrintStream out, ConsoleStyle style) throws IOException {
+    long start = System.nanoTime();
     Device device = Devices.select(cfg);
     int threads = Devices.configureCpuThreads(cfg);
     HspNetFactory.check(cfg);
@@ -109,7 +121,7 @@ public final class TrainMain {
       HspNetFactory factory = factory(cfg, data, checkpointsRoot);
       HspNet model = factory.build();
       HspNet ema = factory.build();
-      try (TrainLog log = new TrainLog(folder.resolve(cfg.logFile()), out)) {
+      try (TrainLog log = new TrainLog(folder.resolve(cfg.logFile()), out, style)) {
         log.info("Resuming round folder " + folder + " (config " + cfg.file() + ", device " + Devices.describe(device)
             + (device.is_cuda() ? "" : ", " + threads + " CPU thread(s)") + ")");
         logData(log, data);
@@ -117,6 +129,8 @@ public final class TrainMain {
         Trainer.Result r = new Trainer(cfg, log, device).train(model, ema, data, folder, saved);
         ResolvedConfig.write(folder.resolve("config.yaml"), cfg);
         logDone(log, r, folder);
+        report(log, RoundReport.afterTraining(folder, data.labels(), runInfo(cfg, device, threads), seconds(start), r.seconds(),
+            cfg.epochs(), cfg.totalEpochs()));
         if (data.badImages().count() > 0) log.info(data.badImages().summary());
       }
     }
@@ -137,6 +151,22 @@ public final class TrainMain {
         r.seconds(), r.highestMap(), r.bestEpoch(), round.resolve("model-highest.ckpt")));
   }
 
+  private static RoundReport.RunInfo runInfo(Config cfg, Device device, int threads) {
+    return new RoundReport.RunInfo(cfg.file(), Versions.device(device, threads));
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  /** One line naming the result files (the round's metrics, charts and summary), then any warning. */
+  private static void report(TrainLog log, RoundReport.Written w) {
+    if (!w.files().isEmpty())
+      log.info("Results in " + w.files().get(0).getParent() + ": "
+          + String.join(", ", w.files().stream().map(f -> f.getFileName().toString()).toList()));
+    for (String warning : w.warnings()) log.info("warning: " + warning);
+  }
+
   /** Round N, or the latest round when N is not given; a clear error when there is none. */
   private static Path roundFolder(Config cfg, Integer round, Path checkpointsRoot, String purpose) {
     int n = round != null ? round : RoundFolder.latestRound(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint()));
@@ -144,19 +174,21 @@ public final class TrainMain {
     return RoundFolder.existing(checkpointsRoot, cfg.checkpoint(), n);
   }
 
-  static void test(Config cfg, Integer round, Path checkpointsRoot, PrintStream out) throws IOException {
+  static void test(Config cfg, Integer round, Path checkpointsRoot, PrintStream out, ConsoleStyle style) throws IOException {
     Device device = Devices.select(cfg);
-    Devices.configureCpuThreads(cfg);
+    int threads = Devices.configureCpuThreads(cfg);
     HspNetFactory.check(cfg);
     HspNetFactory.checkBackend(cfg, device.is_cuda());
     Path folder = roundFolder(cfg, round, checkpointsRoot, "test");
     Path ckpt = folder.resolve("model-highest.ckpt");
     if (!Files.isRegularFile(ckpt)) throw new IllegalArgumentException(ckpt + ": no such checkpoint (did that training finish an epoch?)");
     try (RunData data = RunData.open(cfg, false);
-         TrainLog log = new TrainLog(folder.resolve(cfg.logFile()), out)) {
+         TrainLog log = new TrainLog(folder.resolve(cfg.logFile()), out, style)) {
       HspNet model = factory(cfg, data, checkpointsRoot).build();
       log.info("Testing " + ckpt + " on " + data.valSamples().size() + " validation images");
-      Tester.test(cfg, model, data, ckpt, device, log);
+      Tester.Result r = Tester.test(cfg, model, data, ckpt, device, log);
+      report(log, RoundReport.afterTest(folder, data.labels(), runInfo(cfg, device, threads), ckpt, r.images(), cfg.thre(),
+          r.map(), r.threshold(), r.apPerClass()));
       if (data.badImages().count() > 0) log.info(data.badImages().summary());
     }
   }

@@ -15,15 +15,15 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 import hspnet.data.DemoDataset;
 import hspnet.data.LabelList;
-import hspnet.testutil.DemoConfigs;
+import hspnet.testutil.TrainedDemo;
 
 /**
  * The whole program on a small demo dataset: TrainMain trains into round 1, validation mAP ends
  * far above chance, and {@code -t -r 1} reproduces the best validation mAP from the checkpoint.
+ * The training is {@link TrainedDemo}'s, shared with the other tests of a trained model.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DemoEndToEndTest {
@@ -31,22 +31,20 @@ class DemoEndToEndTest {
   static final Pattern SUMMARY = Pattern.compile("current_mAP = (\\d+\\.\\d\\d), highest_mAP = (\\d+\\.\\d\\d), best_epoch=(\\d+)");
   static final Pattern STEP = Pattern.compile("Epoch \\[(\\d+)/6\\], Step \\[(\\d{3})/019\\], LR \\d\\.\\de-0\\d, Loss: \\d+\\.\\d");
 
-  @TempDir static Path dir;
-  Path config, checkpoints;
+  Path dir, config, checkpoints;
   String trainOutput;
   int trainExit;
   double chance;
 
   @BeforeAll
   void trainOnce() throws Exception {
-    config = dir.resolve("demo.yaml");
-    checkpoints = dir.resolve("checkpoints");
-    Files.writeString(config, DemoConfigs.small(dir.resolve("demo"), "e2e"));
-    ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    trainExit = TrainMain.run(new String[] {"-c", config.toString()}, checkpoints,
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    trainOutput = out.toString(StandardCharsets.UTF_8);
-    System.out.println(trainOutput + err.toString(StandardCharsets.UTF_8));
+    // the training is shared with the other test classes that need a trained demo model
+    TrainedDemo.Run run = TrainedDemo.get();
+    dir = run.dir();
+    config = run.config();
+    checkpoints = run.checkpoints();
+    trainExit = run.exit();
+    trainOutput = run.out();
     chance = DemoDataset.chanceMap(LabelList.read(dir.resolve("demo/val.txt"), 16), 16, 1);
   }
 

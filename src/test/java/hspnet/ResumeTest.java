@@ -106,6 +106,19 @@ class ResumeTest {
   }
 
   @Test
+  void metricsFileOfTheResumedRoundHasTheStraightRunsEpochs() throws Exception {
+    List<hspnet.report.EpochMetrics> a = hspnet.report.MetricsFile.read(straightRoot.resolve("resume/round1"));
+    List<hspnet.report.EpochMetrics> b = hspnet.report.MetricsFile.read(resumedRoot.resolve("resume/round1"));
+    assertEquals(List.of(0, 1, 2, 3), b.stream().map(hspnet.report.EpochMetrics::epoch).toList(), "one line per epoch");
+    for (int e = 0; e < 4; e++) {
+      assertEquals(a.get(e).mapRegular(), b.get(e).mapRegular(), 0, "epoch " + e);
+      assertEquals(a.get(e).mapEma(), b.get(e).mapEma(), 0, "epoch " + e);
+      assertEquals(a.get(e).loss(), b.get(e).loss(), 0, "epoch " + e + ": the same steps, the same mean loss");
+    }
+    assertTrue(Files.isRegularFile(resumedRoot.resolve("resume/round1/map.png")), "charts redrawn after resuming");
+  }
+
+  @Test
   void theRelationMatrixIsComputedOnceAndThenReadFromTheCache() {
     assertTrue(firstPart.out().contains("Relation matrix: computed from CLIP text features, cached in "
         + resumedRoot.resolve("resume").resolve(RelationCache.FILE)), firstPart.out());

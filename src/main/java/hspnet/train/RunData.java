@@ -132,6 +132,31 @@ public final class RunData implements AutoCloseable {
     return new RunData(labels, trainSplit == null ? List.of() : trainSplit.samples(), valSplit.samples(), train, val, bad);
   }
 
+  /**
+   * The run's label set without opening its image lists or generating data: what prediction
+   * needs. The same set {@link #open} gives: the demo's labels.yaml (or the generator's set when
+   * the data is not there), the {@code labels} file, the built-in sets, or COCO's json.
+   */
+  public static LabelSet labels(Config cfg) {
+    String kind = kind(cfg);
+    LabelSet labels = switch (kind) {
+      case "demo" -> {
+        Path file = Path.of(cfg.data()).resolve(DemoDataset.LABELS);
+        yield Files.isRegularFile(file) ? LabelSet.load(file) : DemoDataset.labelSet();
+      }
+      case "coco" -> {
+        if (cfg.labels().isPresent()) yield labelSet(cfg, kind, null);
+        Path json = Path.of(cfg.data()).resolve(COCO_VAL_JSON);
+        if (!Files.isRegularFile(json))
+          throw cfg.error("data", "COCO's label names come from " + json + "; not found (or set 'labels' to a label set file)");
+        yield labelSet(cfg, kind, CocoAnnotations.read(json).labels());
+      }
+      default -> labelSet(cfg, kind, LabelSet.BUILT_IN.contains(kind) ? LabelSet.builtIn(kind) : null);
+    };
+    checkClasses(cfg, labels);
+    return labels;
+  }
+
   /** The training augmentation of the config (every option off by default). */
   static Augmentation augmentation(Config cfg) {
     return new Augmentation(cfg.augHflip(), cfg.augRandomResizedCrop(), cfg.augCropMinScale(), cfg.augCutout(),

@@ -8,11 +8,13 @@ import java.util.Locale;
 import org.bytedeco.pytorch.Device;
 
 import hspnet.config.Config;
+import hspnet.data.BatchLoader;
 import hspnet.eval.Autocast;
 import hspnet.eval.Evaluator;
 import hspnet.eval.Metrics;
 import hspnet.eval.ScoreCollector;
 import hspnet.model.HspNet;
+import hspnet.report.ProgressMeter;
 
 /**
  * Test mode ({@code -t -r N}), as the original's test(): load round N's model-highest.ckpt
@@ -20,8 +22,8 @@ import hspnet.model.HspNet;
  * threshold and the mAP.
  */
 public final class Tester {
-  /** The figures test mode reports. */
-  public record Result(double map, Metrics.ThresholdMetrics threshold, double[] apPerClass) {}
+  /** The figures test mode reports, and the number of images scored. */
+  public record Result(double map, Metrics.ThresholdMetrics threshold, double[] apPerClass, int images) {}
 
   private Tester() {}
 
@@ -30,14 +32,23 @@ public final class Tester {
     model.moveTo(device);
     model.eval();
     log.info("Start test...");
-    ScoreCollector scores = Evaluator.score(List.of(model), data.val(), device,
-        new Autocast(device.is_cuda() && cfg.amp())).get(0);
+    ProgressMeter meter = new ProgressMeter(log);
+    meter.startPhase("test", data.val().batchesPerEpoch(), null);
+    BatchLoader.Epoch batches = data.val().iterator();
+    ScoreCollector scores;
+    try {
+      scores = Evaluator.score(List.of(model), new CountedBatches(batches, meter), device,
+          new Autocast(device.is_cuda() && cfg.amp())).get(0);
+    } finally {
+      batches.close();
+      meter.endPhase();
+    }
     Metrics.ThresholdMetrics m = Metrics.atThreshold(scores.scores(), scores.targets(), cfg.thre());
     double map = Metrics.meanAveragePrecision(scores.scores(), scores.targets());
     log.info("--------------------------------------------------------------------");
     log.info(String.format(Locale.ROOT, " * P_C %.2f R_C %.2f F_C %.2f P_O %.2f R_O %.2f F_O %.2f",
         m.pC(), m.rC(), m.fC(), m.pO(), m.rO(), m.fO()));
     log.info("mAP score: " + map);
-    return new Result(map, m, Metrics.averagePrecisionPerClass(scores.scores(), scores.targets()));
+    return new Result(map, m, Metrics.averagePrecisionPerClass(scores.scores(), scores.targets()), scores.size());
   }
 }

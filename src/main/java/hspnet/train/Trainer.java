@@ -8,18 +8,28 @@ import java.util.Locale;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import hspnet.config.Config;
 import hspnet.data.Batch;
 import hspnet.data.BatchLoader;
+import hspnet.eval.Metrics;
 import hspnet.loss.Splc;
 import hspnet.model.HspNet;
+import hspnet.nn.Tensors;
+import hspnet.report.EpochMetrics;
+import hspnet.report.MetricsFile;
+import hspnet.report.ProgressMeter;
 
 /**
  * HSPNet's training loop (SPEC §3), as the original's train(): epochs of {@link TrainingState#step}
  * (Adam over four parameter groups with a per-step OneCycle schedule of lr and beta1, SPLC, an EMA
  * of the whole state), after every epoch {@link TrainingState#validate} of the model and its EMA,
  * saving the best, then a resume state so that a killed run can continue from that epoch.
+ *
+ * <p>Besides the original's log lines it shows a progress line on the console (through the log's
+ * {@link hspnet.report.ProgressSink}) and records every epoch in {@code metrics.jsonl}.
  */
 public final class Trainer {
   /** What a finished training reports. */
@@ -35,11 +45,15 @@ public final class Trainer {
   private final TrainLog log;
   private final Device device;
   private StepListener listener = (e, i, s) -> {};
+  private final ProgressMeter meter;
+  /** Measured durations of the last training phase and the last validation, for the run's ETA. */
+  private double lastTrainSeconds = Double.NaN, lastValSeconds = Double.NaN;
 
   public Trainer(Config cfg, TrainLog log, Device device) {
     this.cfg = cfg;
     this.log = log;
     this.device = device;
+    this.meter = new ProgressMeter(log);
   }
 
   public Trainer onStep(StepListener l) {
@@ -83,16 +97,24 @@ public final class Trainer {
       int bestEpoch = progress.bestEpoch();
       List<double[]> epochMaps = new ArrayList<>(progress.epochMaps());
       for (int epoch = progress.epochsDone(); epoch < cfg.epochs(); epoch++) {
-        trainEpoch(state, trainLoader.epoch(epoch), epoch, stepsPerEpoch);
+        long epochStart = System.nanoTime();
+        EpochLoss loss = trainEpoch(state, trainLoader.epoch(epoch), epoch, stepsPerEpoch);
+        lastTrainSeconds = loss.seconds();
 
         log.info("Start validation...");
+        long valStart = System.nanoTime();
         BatchLoader.Epoch valBatches = data.val().iterator();
         TrainingState.Validation v;
+        int epochsAfter = cfg.epochs() - epoch - 1;
+        meter.startPhase(String.format(Locale.ROOT, "validation after epoch %d/%d", epoch, cfg.epochs()),
+            data.val().batchesPerEpoch(), est -> epochsAfter * (trainSecondsEstimate() + est));
         try {
-          v = state.validate(valBatches);
+          v = state.validate(new CountedBatches(valBatches, meter));
         } finally {
           valBatches.close();
+          meter.endPhase();
         }
+        lastValSeconds = (System.nanoTime() - valStart) / 1e9;
         log.info(String.format(Locale.ROOT, "mAP score regular %.2f, mAP score EMA %.2f", v.mapRegular(), v.mapEma()));
         double current = Math.max(v.mapRegular(), v.mapEma());
         epochMaps.add(new double[] {v.mapRegular(), v.mapEma()});
@@ -102,6 +124,7 @@ public final class Trainer {
           saveBest(roundDir, model, state.ema().module(), v.mapEma() >= v.mapRegular());
         }
         log.info(String.format(Locale.ROOT, "current_mAP = %.2f, highest_mAP = %.2f, best_epoch=%d\n", current, highest, bestEpoch));
+        recordMetrics(roundDir, epoch, loss, state, v, (System.nanoTime() - epochStart) / 1e9);
         ResumeState.save(resumeFile, state,
             new ResumeState.Progress(epoch + 1, (long) (epoch + 1) * stepsPerEpoch, highest, bestEpoch, epochMaps), settings);
       }
@@ -109,23 +132,70 @@ public final class Trainer {
     }
   }
 
-  private void trainEpoch(TrainingState state, BatchLoader.Epoch batches, int epoch, int stepsPerEpoch) {
+  /** What an epoch's steps add up to; the loss sum is read from the device once, at the end. */
+  record EpochLoss(int steps, long images, double lossSum, double seconds) {
+    double mean() { return steps == 0 ? Double.NaN : lossSum / steps; }
+  }
+
+  private EpochLoss trainEpoch(TrainingState state, BatchLoader.Epoch batches, int epoch, int stepsPerEpoch) {
+    long start = System.nanoTime();
+    int epochsAfter = cfg.epochs() - epoch - 1;
+    meter.startPhase(String.format(Locale.ROOT, "epoch %d/%d", epoch, cfg.epochs()), stepsPerEpoch,
+        est -> valSecondsEstimate() + epochsAfter * (est + valSecondsEstimate()));
+    // Summed on the device: reading every step's loss would make the host wait for the GPU each step.
+    Tensor lossSum;
+    try (Tensor zero = Tensors.ofDoubles(new double[] {0})) {
+      lossSum = zero.to(device, ScalarType.Double);
+    }
+    int steps = 0;
+    long images = 0;
     try {
       for (int i = 0; batches.hasNext(); i++) {
         long step = (long) epoch * stepsPerEpoch + i;
         try (PointerScope scope = new PointerScope(); Batch batch = batches.next()) {
           TrainingState.StepResult r = state.step(batch.images(), batch.targets(), epoch, step);
+          lossSum.add_(r.loss().detach());
+          steps++;
+          images += batch.size();
           if (i % cfg.logEvery() == 0) {
             // the original logs the lr its scheduler has just set for the NEXT step
             log.info(String.format(Locale.ROOT, "Epoch [%d/%d], Step [%03d/%03d], LR %.1e, Loss: %.1f",
                 epoch, cfg.epochs(), i, stepsPerEpoch, state.optimizer().lr(0), r.loss().item_double()));
           }
+          meter.trainStep(batch.size(), () -> r.loss().item_double(), state.optimizer().lr(0));
         }
         listener.afterStep(epoch, i, step);
       }
+      return new EpochLoss(steps, images, lossSum.item_double(), (System.nanoTime() - start) / 1e9);
     } finally {
+      meter.endPhase();
+      lossSum.close();
       batches.close();
     }
+  }
+
+  /** The last epoch's training time; 0 before the first one. */
+  private double trainSecondsEstimate() {
+    return Double.isNaN(lastTrainSeconds) ? 0 : lastTrainSeconds;
+  }
+
+  /** The last validation's duration; 0 before the first one (the first ETA leaves validation out). */
+  private double valSecondsEstimate() {
+    return Double.isNaN(lastValSeconds) ? 0 : lastValSeconds;
+  }
+
+  /** Appends the epoch to metrics.jsonl, with the per-class AP of the better of model and EMA. */
+  private void recordMetrics(Path roundDir, int epoch, EpochLoss loss, TrainingState state, TrainingState.Validation v,
+      double seconds) throws IOException {
+    boolean emaBetter = v.mapEma() >= v.mapRegular();
+    var better = emaBetter ? v.ema() : v.regular();
+    double[] ap = Metrics.averagePrecisionPerClass(better.scores(), better.targets());
+    for (int c = 0; c < ap.length; c++) ap[c] *= 100;
+    double[] lrs = new double[4];
+    for (int g = 0; g < lrs.length; g++) lrs[g] = state.optimizer().lr(g);
+    MetricsFile.record(roundDir, new EpochMetrics(epoch, loss.steps(), loss.images(), loss.mean(), lrs, v.mapRegular(),
+        v.mapEma(), seconds, loss.seconds(), loss.seconds() > 0 ? loss.images() / loss.seconds() : 0,
+        emaBetter ? "ema" : "regular", ap));
   }
 
   /** The config's recipe: OneCycle over total_epochs, SPLC with the config's tau and change_epoch. */
