@@ -45,6 +45,7 @@ public final class AtomicFiles {
     Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
     try {
       writer.writeTo(tmp);
+      readableLikeAnyNewFile(tmp);
       try {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
@@ -53,5 +54,14 @@ public final class AtomicFiles {
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /**
+   * createTempFile makes owner-only files (0600); the files written here are results and data
+   * that users share, so give them the permissions an ordinary new file gets (rw-r--r--).
+   */
+  private static void readableLikeAnyNewFile(Path tmp) throws IOException {
+    if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix"))
+      Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
   }
 }
