@@ -1,10 +1,20 @@
 package hspnet.train;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
-import static org.bytedeco.pytorch.global.torch.isfinite;
+import hspnet.nn.MultiTensorOps;
+
+import static org.bytedeco.pytorch.global.torch.full;
+import static org.bytedeco.pytorch.global.torch.zeros;
 
 /**
  * Dynamic loss scaling for fp16 training, as torch.cuda.amp.GradScaler with its defaults (scale
@@ -51,23 +61,33 @@ public final class LossScaler {
 
   /**
    * Divides the gradients by the scale and tells whether they are all finite (then the caller
-   * steps). Also updates the scale. One host synchronisation per step, only when enabled.
+   * steps). Also updates the scale. All gradients are unscaled and checked by GradScaler's own
+   * multi-tensor operator (_amp_foreach_non_finite_check_and_unscale_: one pass, a few kernels),
+   * then the verdict is read on the host: one synchronisation per step, only when enabled — the
+   * same one torch's GradScaler.step() makes (it reads found_inf with .item() before deciding
+   * whether to call optimizer.step()). {@link FusedSteps} avoids even that one.
    */
   public boolean unscaleAndCheck(Iterable<Tensor> params) {
     if (!enabled) return true;
     boolean finite = true;
     try (NoGradGuard g = new NoGradGuard()) {
-      Scalar inv = new Scalar(1.0 / scale);
-      Tensor allFinite = null;
-      for (Tensor p : params) {
-        Tensor grad = p.grad();
-        if (!grad.defined()) continue;
-        grad.mul_(inv);
-        Tensor ok = isfinite(grad).all();
-        allFinite = allFinite == null ? ok : allFinite.logical_and(ok);
+      List<Tensor> grads = definedGrads(params);
+      if (!grads.isEmpty()) {
+        Tensor foundInf = zeros(new long[] {1}, options(grads.get(0)));
+        Tensor inv = full(new long[] {1}, new Scalar(1.0 / scale), options(grads.get(0)));
+        MultiTensorOps.nonFiniteCheckAndUnscale(grads, foundInf, inv);
+        finite = foundInf.item_float() == 0f;
       }
-      if (allFinite != null) finite = allFinite.item_bool();
     }
+    update(finite);
+    return finite;
+  }
+
+  /**
+   * The scale after a step: halved after a step with inf/NaN gradients, doubled after
+   * {@code growthInterval} clean steps in a row (GradScaler's update()).
+   */
+  void update(boolean finite) {
     if (finite) {
       if (++cleanSteps >= growthInterval) {
         scale *= growth;
@@ -77,6 +97,19 @@ public final class LossScaler {
       scale *= backoff;
       cleanSteps = 0;
     }
-    return finite;
+  }
+
+  static List<Tensor> definedGrads(Iterable<Tensor> params) {
+    List<Tensor> grads = new ArrayList<>();
+    for (Tensor p : params) {
+      Tensor grad = p.grad();
+      if (grad.defined()) grads.add(grad);
+    }
+    return grads;
+  }
+
+  /** float32 on the device of {@code like}. */
+  static TensorOptions options(Tensor like) {
+    return new TensorOptions().dtype(new ScalarTypeOptional(ScalarType.Float)).device(new DeviceOptional(like.device()));
   }
 }

@@ -15,6 +15,7 @@ import hspnet.eval.Metrics;
 import hspnet.eval.ScoreCollector;
 import hspnet.loss.Splc;
 import hspnet.model.HspNet;
+import hspnet.nn.Transfers;
 
 /**
  * Everything one training advances — the model, its EMA, Adam over the four parameter groups, the
@@ -33,7 +34,29 @@ public final class TrainingState implements AutoCloseable {
    * L2 weight decay of the decay groups, EMA decay per step, the loss, and fp16 autocast with loss
    * scaling (honoured on CUDA only).
    */
-  public record Recipe(double[] maxLr, long totalSteps, double weightDecay, double emaDecay, Splc criterion, boolean amp) {}
+  public record Recipe(double[] maxLr, long totalSteps, double weightDecay, double emaDecay, Splc criterion, boolean amp,
+      Tuning tuning) {
+    /** The recipe with the default tuning (the original's numerics). */
+    public Recipe(double[] maxLr, long totalSteps, double weightDecay, double emaDecay, Splc criterion, boolean amp) {
+      this(maxLr, totalSteps, weightDecay, emaDecay, criterion, amp, Tuning.DEFAULT);
+    }
+  }
+
+  /**
+   * How the recipe is computed, beyond what the original does. {@code ampDtype}: Half (the
+   * original's fp16 with loss scaling) or BFloat16 (no loss scaling); {@code fusedOptimizer}:
+   * Adam, the loss-scale check and the EMA as multi-tensor kernels (see {@link FusedSteps}) instead
+   * of a few kernels per tensor; {@code channelsLast}: the image tower in NHWC on CUDA. Only the
+   * last is on by default: it changes results by float rounding only, like any other choice of
+   * convolution kernel; bf16 and the fused Adam change them slightly more (see docs/benchmarks.md).
+   */
+  public record Tuning(ScalarType ampDtype, boolean fusedOptimizer, boolean channelsLast) {
+    public static final Tuning DEFAULT = new Tuning(ScalarType.Half, false, true);
+
+    public Tuning {
+      ampDtype = ampDtype.intern();
+    }
+  }
 
   /**
    * What one step computed: the loss (before scaling), the logits of the train-mode forward, the
@@ -55,6 +78,7 @@ public final class TrainingState implements AutoCloseable {
   private final LossScaler scaler;
   private final List<Tensor> trainable = new ArrayList<>();
   private final Device device;
+  private final boolean channelsLast;
 
   /**
    * Builds the state as the original's trainer does: both models on the device, the text encoder
@@ -64,8 +88,14 @@ public final class TrainingState implements AutoCloseable {
   public TrainingState(HspNet model, HspNet emaModel, Recipe recipe, Device device) {
     this.model = model;
     this.device = device;
+    Tuning tuning = recipe.tuning();
+    this.channelsLast = device.is_cuda() && tuning.channelsLast();
     model.moveTo(device);
     emaModel.moveTo(device);
+    if (channelsLast) {
+      model.useChannelsLast();
+      emaModel.useChannelsLast();
+    }
     model.freezeTextEncoder();
     this.ema = new ModelEma<>(model, emaModel, recipe.emaDecay());
     this.groups = ParamGroups.of(model);
@@ -73,8 +103,8 @@ public final class TrainingState implements AutoCloseable {
     this.schedule = OneCycleSchedule.withDefaults(recipe.maxLr(), recipe.totalSteps());
     this.criterion = recipe.criterion();
     boolean mixed = device.is_cuda() && recipe.amp();
-    this.autocast = new Autocast(mixed);
-    this.scaler = new LossScaler(mixed);
+    this.autocast = new Autocast(mixed, tuning.ampDtype());
+    this.scaler = new LossScaler(autocast.needsLossScaling());
     this.optimizer = new AdamWithGroups(groups, recipe.weightDecay());
     optimizer.schedule(schedule, 0);
   }
@@ -100,8 +130,8 @@ public final class TrainingState implements AutoCloseable {
    * @param globalStep 0-based index of this step in the whole schedule
    */
   public StepResult step(Tensor images, Tensor targets, int epoch, long globalStep) {
-    Tensor x = images.to(device, ScalarType.Float);
-    Tensor y = targets.to(device, ScalarType.Long);
+    Tensor x = Transfers.imagesTo(images, device, channelsLast);
+    Tensor y = Transfers.to(targets, device, ScalarType.Long);
     Tensor logits;
     try (Autocast.Scope a = autocast.enter()) {
       logits = model.forward(x);
@@ -124,7 +154,7 @@ public final class TrainingState implements AutoCloseable {
    */
   public Validation validate(Iterator<Batch> batches) {
     model.eval();
-    List<ScoreCollector> scores = Evaluator.score(List.of(model, ema.module()), batches, device, autocast);
+    List<ScoreCollector> scores = Evaluator.score(List.of(model, ema.module()), batches, device, autocast, channelsLast);
     model.train(true);
     ScoreCollector regular = scores.get(0), averaged = scores.get(1);
     return new Validation(regular, averaged,
@@ -145,6 +175,8 @@ public final class TrainingState implements AutoCloseable {
   public LossScaler scaler() { return scaler; }
 
   public Device device() { return device; }
+
+  public Autocast autocast() { return autocast; }
 
   @Override
   public void close() {
