@@ -22,9 +22,10 @@ public final class MultiTensorOps {
   private MultiTensorOps() {}
 
   /**
-   * GradScaler's unscale: multiplies every tensor by {@code invScale} (a 1-element float32
-   * tensor) in place and sets {@code foundInf} (a 1-element float32 tensor) to 1 if any element
-   * of any tensor is inf or NaN. Element for element what isfinite() and mul_ compute.
+   * GradScaler's unscale: multiplies every tensor by {@code invScale} in place and sets
+   * {@code foundInf} to 1 if any element of any tensor is inf or NaN (both 0-dimensional float32
+   * tensors on the tensors' device, as GradScaler makes them). Element for element what
+   * isfinite() and mul_ compute.
    */
   public static void nonFiniteCheckAndUnscale(List<Tensor> tensors, Tensor foundInf, Tensor invScale) {
     call("aten::_amp_foreach_non_finite_check_and_unscale_", "", tensorList(tensors), new IValue(foundInf), new IValue(invScale));
@@ -47,6 +48,21 @@ public final class MultiTensorOps {
     call("aten::_foreach_add_", "List", tensorList(a), tensorList(b), new IValue(new org.bytedeco.pytorch.Scalar(1.0)));
   }
 
+  /** {@code a -= b} element-wise for every pair of tensors ({@code _foreach_sub_.List}, alpha 1). */
+  public static void subInPlace(List<Tensor> a, List<Tensor> b) {
+    call("aten::_foreach_sub_", "List", tensorList(a), tensorList(b), new IValue(new org.bytedeco.pytorch.Scalar(1.0)));
+  }
+
+  /**
+   * GradScaler's update on the device ({@code _amp_update_scale_}): {@code scale} halves (×backoff)
+   * when {@code foundInf} is nonzero and {@code growthTracker} (int32) restarts; otherwise the
+   * tracker counts up and the scale grows ×growth when it reaches {@code interval}.
+   */
+  public static void updateScale(Tensor scale, Tensor growthTracker, Tensor foundInf, double growth, double backoff, long interval) {
+    call("aten::_amp_update_scale_", "", new IValue(scale), new IValue(growthTracker), new IValue(foundInf), new IValue(growth),
+        new IValue(backoff), new IValue(interval));
+  }
+
   /** {@code t += s} for every tensor ({@code _foreach_add_.Scalar}). */
   public static void addInPlace(List<Tensor> tensors, double s) {
     call("aten::_foreach_add_", "Scalar", tensorList(tensors), new IValue(new org.bytedeco.pytorch.Scalar(s)));
@@ -56,7 +72,7 @@ public final class MultiTensorOps {
    * One Adam step of torch.optim.Adam(fused=True) over a group: coupled L2 weight decay, bias
    * correction from {@code steps} (float32 tensors on the parameters' device, already incremented
    * for this step, as torch's _fused_adam does before calling the kernel). With {@code gradScale}
-   * and {@code foundInf} (1-element tensors, or null) the kernel divides the gradients by the
+   * and {@code foundInf} (0-dimensional tensors, or null) the kernel divides the gradients by the
    * scale itself and leaves everything untouched when foundInf is nonzero — no host
    * synchronisation needed to skip a step.
    */

@@ -29,6 +29,8 @@ public final class LossScaler {
   private int cleanSteps;
   private final double growth = 2.0, backoff = 0.5;
   private final int growthInterval;
+  /** Device mode (with the fused optimizer): scale and clean-step count live on the GPU, never read per step. */
+  private Tensor scaleOnDevice, growthTracker;
 
   public LossScaler(boolean enabled) {
     this(enabled, 65536.0, 2000);
@@ -42,10 +44,31 @@ public final class LossScaler {
 
   public boolean enabled() { return enabled; }
 
-  public double scale() { return enabled ? scale : 1.0; }
+  /** The current scale (in device mode a host read: a synchronisation, for logs and resume states only). */
+  public double scale() {
+    if (!enabled) return 1.0;
+    return scaleOnDevice != null ? scaleOnDevice.item_double() : scale;
+  }
 
   /** Clean steps since the scale last changed (part of a resume state). */
-  public int cleanSteps() { return cleanSteps; }
+  public int cleanSteps() {
+    return growthTracker != null ? (int) growthTracker.item_long() : cleanSteps;
+  }
+
+  /**
+   * Keeps the scale on {@code device} from now on, as torch's GradScaler does: the whole
+   * unscale / check / skip / update cycle then runs there ({@link #unscaleOnDevice},
+   * {@link #updateOnDevice}), for an optimizer that skips on the device (FusedAdam).
+   */
+  public void keepOnDevice(org.bytedeco.pytorch.Device device) {
+    if (!enabled) return;
+    TensorOptions f32 = new TensorOptions().dtype(new ScalarTypeOptional(ScalarType.Float)).device(new DeviceOptional(device));
+    TensorOptions i32 = new TensorOptions().dtype(new ScalarTypeOptional(ScalarType.Int)).device(new DeviceOptional(device));
+    double s = scale;
+    int c = cleanSteps;
+    scaleOnDevice = hspnet.nn.Tensors.kept(() -> full(new long[] {}, new Scalar(s), f32));
+    growthTracker = hspnet.nn.Tensors.kept(() -> full(new long[] {}, new Scalar((long) c), i32));
+  }
 
   /** Puts back the scale and clean-step count of a resumed run. */
   public void restore(double scale, int cleanSteps) {
@@ -53,10 +76,41 @@ public final class LossScaler {
       throw new IllegalArgumentException("loss scale " + scale + " / clean steps " + cleanSteps + " cannot be restored");
     this.scale = scale;
     this.cleanSteps = cleanSteps;
+    if (scaleOnDevice != null) {
+      try (NoGradGuard g = new NoGradGuard()) {
+        scaleOnDevice.fill_(new Scalar(scale));
+        growthTracker.fill_(new Scalar((long) cleanSteps));
+      }
+    }
   }
 
   public Tensor scaleLoss(Tensor loss) {
-    return enabled ? loss.mul(new Scalar(scale)) : loss;
+    if (!enabled) return loss;
+    return scaleOnDevice != null ? loss.mul(scaleOnDevice.to(loss.scalar_type())) : loss.mul(new Scalar(scale));
+  }
+
+  /**
+   * Device mode: divides the gradients by the scale on the device and returns the found-inf flag
+   * (a 0-dimensional float32 tensor (as GradScaler makes it), nonzero when a gradient holds inf/NaN) without reading it; null
+   * when the scaler is disabled (nothing to check). Call {@link #updateOnDevice} after the step.
+   */
+  public Tensor unscaleOnDevice(Iterable<Tensor> params) {
+    if (!enabled) return null;
+    if (scaleOnDevice == null) throw new IllegalStateException("the loss scaler was not put on the device (keepOnDevice)");
+    try (NoGradGuard g = new NoGradGuard()) {
+      Tensor foundInf = zeros(new long[] {}, options(scaleOnDevice));
+      List<Tensor> grads = definedGrads(params);
+      // GradScaler's inverse: computed in double, then float32
+      Tensor inv = scaleOnDevice.to(ScalarType.Double).reciprocal().to(ScalarType.Float);
+      if (!grads.isEmpty()) MultiTensorOps.nonFiniteCheckAndUnscale(grads, foundInf, inv);
+      return foundInf;
+    }
+  }
+
+  /** Device mode: the scale update of {@link #update} for the flag {@link #unscaleOnDevice} returned. */
+  public void updateOnDevice(Tensor foundInf) {
+    if (foundInf == null) return;
+    MultiTensorOps.updateScale(scaleOnDevice, growthTracker, foundInf, growth, backoff, growthInterval);
   }
 
   /**
@@ -73,8 +127,8 @@ public final class LossScaler {
     try (NoGradGuard g = new NoGradGuard()) {
       List<Tensor> grads = definedGrads(params);
       if (!grads.isEmpty()) {
-        Tensor foundInf = zeros(new long[] {1}, options(grads.get(0)));
-        Tensor inv = full(new long[] {1}, new Scalar(1.0 / scale), options(grads.get(0)));
+        Tensor foundInf = zeros(new long[] {}, options(grads.get(0)));
+        Tensor inv = full(new long[] {}, new Scalar(1.0 / scale), options(grads.get(0)));
         MultiTensorOps.nonFiniteCheckAndUnscale(grads, foundInf, inv);
         finite = foundInf.item_float() == 0f;
       }

@@ -56,14 +56,22 @@ public final class TrainingState implements AutoCloseable {
     public Tuning {
       ampDtype = ampDtype.intern();
     }
+
+    /** The config's amp_dtype and fused_optimizer, channels-last on (it applies on CUDA only). */
+    public static Tuning of(hspnet.config.Config cfg) {
+      return new Tuning(Autocast.dtypeNamed(cfg.ampDtype()), cfg.fusedOptimizer(), true);
+    }
   }
 
   /**
    * What one step computed: the loss (before scaling), the logits of the train-mode forward, the
    * targets after SPLC's correction, and whether the optimizer stepped (a loss-scaled step with
-   * inf/NaN gradients is skipped).
+   * inf/NaN gradients is skipped). With the fused optimizer the skip is decided on the device:
+   * asking {@link #stepped()} then reads it (a host synchronisation), so ask only when logging.
    */
-  public record StepResult(Tensor loss, Tensor logits, Tensor correctedTargets, boolean stepped) {}
+  public record StepResult(Tensor loss, Tensor logits, Tensor correctedTargets, java.util.function.BooleanSupplier steppedCheck) {
+    public boolean stepped() { return steppedCheck.getAsBoolean(); }
+  }
 
   /** Sigmoid scores and mAP of the model and of its EMA on the validation set. */
   public record Validation(ScoreCollector regular, ScoreCollector ema, double mapRegular, double mapEma) {}
@@ -76,6 +84,7 @@ public final class TrainingState implements AutoCloseable {
   private final Splc criterion;
   private final Autocast autocast;
   private final LossScaler scaler;
+  private final FusedAdam fused;   // null unless the tuning asks for the fused optimizer
   private final List<Tensor> trainable = new ArrayList<>();
   private final Device device;
   private final boolean channelsLast;
@@ -107,6 +116,8 @@ public final class TrainingState implements AutoCloseable {
     this.scaler = new LossScaler(autocast.needsLossScaling());
     this.optimizer = new AdamWithGroups(groups, recipe.weightDecay());
     optimizer.schedule(schedule, 0);
+    this.fused = tuning.fusedOptimizer() ? new FusedAdam(groups, recipe.weightDecay()) : null;
+    if (fused != null) scaler.keepOnDevice(device);
   }
 
   /**
@@ -139,8 +150,18 @@ public final class TrainingState implements AutoCloseable {
     Splc.Result loss = criterion.forward(logits.to(ScalarType.Float), y, epoch);
     optimizer.zeroGrad();
     scaler.scaleLoss(loss.loss()).backward();
-    boolean stepped = scaler.unscaleAndCheck(trainable);
-    if (stepped) optimizer.step();
+    java.util.function.BooleanSupplier stepped;
+    if (fused == null) {
+      boolean s = scaler.unscaleAndCheck(trainable);
+      if (s) optimizer.step();
+      stepped = () -> s;
+    } else {
+      // no host synchronisation: the kernel skips on the device when the flag is set
+      Tensor foundInf = scaler.unscaleOnDevice(trainable);
+      fused.step(optimizer, foundInf);
+      scaler.updateOnDevice(foundInf);
+      stepped = () -> foundInf == null || foundInf.item_float() == 0f;
+    }
     // scheduler.step() runs after every batch, a skipped optimizer step included
     optimizer.schedule(schedule, globalStep + 1);
     ema.update();
@@ -169,6 +190,9 @@ public final class TrainingState implements AutoCloseable {
   public ParamGroups groups() { return groups; }
 
   public AdamWithGroups optimizer() { return optimizer; }
+
+  /** The fused Adam when the tuning asks for it (its moments are then here, not in {@link #optimizer()}), else null. */
+  public FusedAdam fusedOptimizer() { return fused; }
 
   public OneCycleSchedule schedule() { return schedule; }
 
