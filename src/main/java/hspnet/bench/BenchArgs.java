@@ -14,7 +14,7 @@ public record BenchArgs(String device, SyntheticHspNet.Size size, int batch, int
     boolean amp, String ampDtype, boolean fused, boolean channelsLast, boolean cudnnBenchmark, boolean cacheParent,
     List<String> benchmarks, int e2eImages, int e2eFiles, int e2eWarmupSteps, int workers, String resize, Path jpegDir,
     int photoWidth, int photoHeight, Path append, Path rowsOut, String commit, String deviceName, int threads,
-    boolean variants, long seed) {
+    boolean variants, long seed, String memory) {
 
   static final String USAGE = String.join("\n",
       "usage: BenchMain [--device auto|cpu|cuda] [--size rn50|small] [--batch N] [--image-size S]",
@@ -23,7 +23,7 @@ public record BenchArgs(String device, SyntheticHspNet.Size size, int batch, int
       "                 [--only train-step,eval-forward,end-to-end] [--e2e-images N] [--e2e-files N]",
       "                 [--e2e-warmup N] [--workers N] [--resize pil|opencv] [--jpeg-dir DIR] [--photo-size WxH]",
       "                 [--append FILE] [--rows-out FILE] [--commit ID] [--device-name NAME] [--threads N]",
-      "                 [--variants] [--seed N]",
+      "                 [--variants] [--seed N] [--memory auto|allocator|driver]",
       "Defaults on CUDA: the issue's protocol (rn50, batch 128, 224 px, 10 warm-up + 30 timed steps, fp16 amp,",
       "e2e over 2048 samples of 512 640x480 JPEGs); on the CPU a small model for a smoke run.");
 
@@ -69,7 +69,8 @@ public record BenchArgs(String device, SyntheticHspNet.Size size, int batch, int
         o.containsKey("--jpeg-dir") ? Path.of(o.get("--jpeg-dir")) : null, Integer.parseInt(photo[0].strip()),
         Integer.parseInt(photo[1].strip()), o.containsKey("--append") ? Path.of(o.get("--append")) : null,
         o.containsKey("--rows-out") ? Path.of(o.get("--rows-out")) : null, o.get("--commit"), o.get("--device-name"),
-        integer(o, "--threads", 0), variants, integer(o, "--seed", 0));
+        integer(o, "--threads", 0), variants, integer(o, "--seed", 0), o.getOrDefault("--memory", "auto"));
+    if (!List.of("auto", "allocator", "driver").contains(a.memory)) throw new IllegalArgumentException("--memory must be auto, allocator or driver");
     if (a.batch < 1 || a.steps < 1 || a.warmup < 0 || a.e2eImages < a.batch || a.e2eFiles < 1 || a.workers < 1)
       throw new IllegalArgumentException("sizes must be positive (and --e2e-images at least one batch)");
     return a;
@@ -78,7 +79,7 @@ public record BenchArgs(String device, SyntheticHspNet.Size size, int batch, int
   private static final List<String> KNOWN = List.of("--device", "--size", "--batch", "--image-size", "--warmup", "--steps", "--amp",
       "--amp-dtype", "--fused", "--channels-last", "--cudnn-benchmark", "--cache-parent", "--only", "--e2e-images", "--e2e-files",
       "--e2e-warmup", "--workers", "--resize", "--jpeg-dir", "--photo-size", "--append", "--rows-out", "--commit", "--device-name",
-      "--threads", "--seed");
+      "--threads", "--seed", "--memory");
 
   private static int integer(Map<String, String> o, String key, int fallback) {
     String v = o.get(key);
@@ -106,6 +107,6 @@ public record BenchArgs(String device, SyntheticHspNet.Size size, int batch, int
   public BenchArgs with(String dtype, boolean fused, boolean channelsLast, boolean cudnnBenchmark, boolean cacheParent) {
     return new BenchArgs(device, size, batch, imageSize, warmup, steps, amp, dtype, fused, channelsLast, cudnnBenchmark, cacheParent,
         benchmarks, e2eImages, e2eFiles, e2eWarmupSteps, workers, resize, jpegDir, photoWidth, photoHeight, append, rowsOut, commit,
-        deviceName, threads, variants, seed);
+        deviceName, threads, variants, seed, memory);
   }
 }

@@ -54,7 +54,7 @@ public final class BenchMain {
     if (a.cuda()) Devices.setCudnnBenchmark(a.cudnnBenchmark());
     String date = RunInfo.date(), commit = a.commit() != null ? a.commit() : RunInfo.commit(Path.of("."));
     String card = a.deviceName() != null ? a.deviceName() : RunInfo.deviceName(device);
-    GpuMemory memory = GpuMemory.of(device);
+    GpuMemory memory = GpuMemory.of(device, a.memory());
     StepTimer timer = new StepTimer(device, memory);
     out.printf(Locale.ROOT, "HSPNet benchmark: %s, %s, CLIP %s, batch %d, %d px, %d labels in %d groups; warm-up %d, median of %d steps%n",
         card, commit, a.size(), a.batch(), a.imageSize(), SyntheticHspNet.numLabels(), SyntheticHspNet.COCO_GROUP_SIZES.length,

@@ -33,13 +33,23 @@ public abstract class GpuMemory {
 
   /** The best measurement available for {@code device}. */
   public static GpuMemory of(Device device) {
+    return of(device, "auto");
+  }
+
+  /**
+   * @param how "auto" (allocator statistics if they load, else the driver's view), "allocator" or
+   *     "driver" (never touches the CUDA presets: for a machine where loading them is a risk)
+   */
+  public static GpuMemory of(Device device, String how) {
     if (!device.is_cuda()) return new None();
     byte index = device.has_index() ? device.index() : 0;
+    if (how.equals("driver")) return new DriverView(index, "--memory driver");
     try {
       AllocatorStats stats = new AllocatorStats(index);
       stats.currentBytes();          // loads the CUDA part of the presets, or fails here
       return stats;
     } catch (LinkageError | RuntimeException e) {
+      if (how.equals("allocator")) throw new IllegalStateException("the CUDA caching allocator's statistics do not load: " + e, e);
       return new DriverView(index, e.getClass().getSimpleName());
     }
   }
