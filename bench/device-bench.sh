@@ -74,9 +74,11 @@ if [ $mode = cpu ]; then
   args=(--device cpu --batch 4 --image-size 64 --warmup 1 --steps 2 --e2e-images 16 --e2e-files 8 --workers 2 --variants)
 else
   # peak memory from the caching allocator's statistics needs the CUDA presets to load; probe that
-  # in a JVM of its own first (a missing symbol would abort the process), else use the driver's view
+  # in a JVM of its own first (a missing symbol would abort the process), then the driver's view
   if timeout 60 "${RUN[@]}" hspnet.bench.DeviceCheck --probe-memory auto 2>&1 | tee -a "$OUT/checks.log"; then memory=auto
-  else memory=driver; echo "device-bench: allocator statistics unavailable; peak memory from the driver's view"; fi
+  elif timeout 60 "${RUN[@]}" hspnet.bench.DeviceCheck --probe-memory driver 2>&1 | tee -a "$OUT/checks.log"; then memory=driver
+    echo "device-bench: allocator statistics unavailable; peak memory from the driver's view (an upper bound)"
+  else memory=none; echo "device-bench: no GPU memory measurement works here; peak GiB not measured"; fi
   args=(--device cuda --variants --memory $memory)
 fi
 timeout 300 "${RUN[@]}" hspnet.bench.BenchMain "${args[@]}" --rows-out "$OUT/rows.md" 2>&1 | tee "$OUT/bench.log"

@@ -23,7 +23,7 @@ public record BenchArgs(String device, SyntheticHspNet.Size size, int batch, int
       "                 [--only train-step,eval-forward,end-to-end] [--e2e-images N] [--e2e-files N]",
       "                 [--e2e-warmup N] [--workers N] [--resize pil|opencv] [--jpeg-dir DIR] [--photo-size WxH]",
       "                 [--append FILE] [--rows-out FILE] [--commit ID] [--device-name NAME] [--threads N]",
-      "                 [--variants] [--seed N] [--memory auto|allocator|driver]",
+      "                 [--variants] [--seed N] [--memory auto|allocator|driver|none]",
       "Defaults on CUDA: the issue's protocol (rn50, batch 128, 224 px, 10 warm-up + 30 timed steps, fp16 amp,",
       "e2e over 2048 samples of 512 640x480 JPEGs); on the CPU a small model for a smoke run.");
 
@@ -70,7 +70,8 @@ public record BenchArgs(String device, SyntheticHspNet.Size size, int batch, int
         Integer.parseInt(photo[1].strip()), o.containsKey("--append") ? Path.of(o.get("--append")) : null,
         o.containsKey("--rows-out") ? Path.of(o.get("--rows-out")) : null, o.get("--commit"), o.get("--device-name"),
         integer(o, "--threads", 0), variants, integer(o, "--seed", 0), o.getOrDefault("--memory", "auto"));
-    if (!List.of("auto", "allocator", "driver").contains(a.memory)) throw new IllegalArgumentException("--memory must be auto, allocator or driver");
+    if (!List.of("auto", "allocator", "driver", "none").contains(a.memory))
+      throw new IllegalArgumentException("--memory must be auto, allocator, driver or none");
     if (a.batch < 1 || a.steps < 1 || a.warmup < 0 || a.e2eImages < a.batch || a.e2eFiles < 1 || a.workers < 1)
       throw new IllegalArgumentException("sizes must be positive (and --e2e-images at least one batch)");
     return a;

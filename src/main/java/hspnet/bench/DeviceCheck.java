@@ -65,10 +65,11 @@ public final class DeviceCheck {
           Device d = new Device(DeviceType.CUDA);
           GpuMemory m = GpuMemory.of(d, args[i + 1]);
           System.out.printf(Locale.ROOT, "GPU memory: %s; %.3f GiB in use%n", m.source(), m.currentBytes() / GpuMemory.GIB);
-          System.exit(m instanceof GpuMemory.AllocatorStats ? 0 : 3);
+          boolean wanted = args[i + 1].equals("driver") ? m instanceof GpuMemory.DriverView : m instanceof GpuMemory.AllocatorStats;
+          System.exit(wanted ? 0 : 3);
         }
         default -> {
-          System.err.println("usage: DeviceCheck [--fixtures DIR] [--device cuda|cpu] | --probe-memory auto");
+          System.err.println("usage: DeviceCheck [--fixtures DIR] [--device cuda|cpu] | --probe-memory auto|driver");
           System.exit(2);
         }
       }

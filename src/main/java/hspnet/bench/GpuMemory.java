@@ -37,11 +37,13 @@ public abstract class GpuMemory {
   }
 
   /**
-   * @param how "auto" (allocator statistics if they load, else the driver's view), "allocator" or
-   *     "driver" (never touches the CUDA presets: for a machine where loading them is a risk)
+   * @param how "auto" (allocator statistics if they load, else the driver's view), "allocator",
+   *     "driver" (never touches the CUDA presets: for a machine where loading them is a risk) or
+   *     "none" (not measured)
    */
   public static GpuMemory of(Device device, String how) {
-    if (!device.is_cuda()) return new None();
+    if (!device.is_cuda()) return new None("no GPU");
+    if (how.equals("none")) return new None("not measured (--memory none)");
     byte index = device.has_index() ? device.index() : 0;
     if (how.equals("driver")) return new DriverView(index, "--memory driver");
     try {
@@ -55,10 +57,14 @@ public abstract class GpuMemory {
   }
 
   static final class None extends GpuMemory {
+    private final String why;
+
+    None(String why) { this.why = why; }
+
     @Override public void resetPeak() {}
     @Override public double peakGib() { return Double.NaN; }
     @Override public long currentBytes() { return -1; }
-    @Override public String source() { return "no GPU"; }
+    @Override public String source() { return why; }
   }
 
   static final class AllocatorStats extends GpuMemory {
