@@ -44,7 +44,7 @@ final class VariantsBench {
         new Variant("as the original: no group-feature cache, NCHW, no cuDNN search", "float16", false, false, false, false),
         new Variant("+ group-feature cache only", "float16", false, false, false, true),
         new Variant("bf16 autocast", "bfloat16", false, true, true, true),
-        new Variant("fused optimizer (Adam, unscale, EMA as multi-tensor kernels)", "float16", true, true, true, true),
+        new Variant("fused optimizer (fused Adam, loss-scale skip on the GPU)", "float16", true, true, true, true),
         new Variant("bf16 + fused optimizer", "bfloat16", true, true, true, true));
     out.println();
     out.println("| variant | train ms/step | train images/s | eval ms/batch | eval images/s | train peak GiB | max |Δ eval score| vs default | loss after "

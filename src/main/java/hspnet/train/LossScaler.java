@@ -119,7 +119,7 @@ public final class LossScaler {
    * multi-tensor operator (_amp_foreach_non_finite_check_and_unscale_: one pass, a few kernels),
    * then the verdict is read on the host: one synchronisation per step, only when enabled — the
    * same one torch's GradScaler.step() makes (it reads found_inf with .item() before deciding
-   * whether to call optimizer.step()). {@link FusedSteps} avoids even that one.
+   * whether to call optimizer.step()). Device mode ({@link #keepOnDevice}, with FusedAdam) avoids even that one.
    */
   public boolean unscaleAndCheck(Iterable<Tensor> params) {
     if (!enabled) return true;

@@ -45,10 +45,11 @@ public final class TrainingState implements AutoCloseable {
   /**
    * How the recipe is computed, beyond what the original does. {@code ampDtype}: Half (the
    * original's fp16 with loss scaling) or BFloat16 (no loss scaling); {@code fusedOptimizer}:
-   * Adam, the loss-scale check and the EMA as multi-tensor kernels (see {@link FusedSteps}) instead
-   * of a few kernels per tensor; {@code channelsLast}: the image tower in NHWC on CUDA. Only the
-   * last is on by default: it changes results by float rounding only, like any other choice of
-   * convolution kernel; bf16 and the fused Adam change them slightly more (see docs/benchmarks.md).
+   * {@link FusedAdam} (one kernel per group instead of several per tensor) with the loss scale
+   * kept, checked and updated on the device, so that the step has no host synchronisation;
+   * {@code channelsLast}: the image tower in NHWC on CUDA. Only the last is on by default: it
+   * changes results by float rounding only, like any other choice of convolution kernel; bf16 and
+   * the fused Adam change them slightly more (see docs/benchmarks.md).
    */
   public record Tuning(ScalarType ampDtype, boolean fusedOptimizer, boolean channelsLast) {
     public static final Tuning DEFAULT = new Tuning(ScalarType.Half, false, true);
