@@ -1,11 +1,5 @@
 package hspnet;
 
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
-import static org.bytedeco.opencv.global.opencv_imgproc.FILLED;
-import static org.bytedeco.opencv.global.opencv_imgproc.LINE_AA;
-import static org.bytedeco.opencv.global.opencv_imgproc.circle;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,13 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.stream.Stream;
 
-import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Point;
-import org.bytedeco.opencv.opencv_core.Scalar;
 
 import hspnet.data.Batch;
 import hspnet.data.BatchLoader;
@@ -136,32 +126,8 @@ public final class LoaderBenchMain {
     }
   }
 
-  /** Dead-leaves pictures: discs of power-law radii occluding each other, smooth shading, noise. */
+  /** Dead-leaves pictures (see SyntheticPhotos), 640×480, drawn once. */
   static void drawPhotos(Path dir, int count) throws IOException {
-    Files.createDirectories(dir);
-    for (int k = 0; k < count; k++) {
-      Path f = dir.resolve(String.format(Locale.ROOT, "leaves%04d.jpg", k));
-      if (Files.exists(f)) continue;
-      Random r = new Random(1000 + k);
-      int w = 640, h = 480;
-      try (Mat m = new Mat(h, w, CV_8UC3, new Scalar(r.nextInt(256), r.nextInt(256), r.nextInt(256), 0))) {
-        // Drawn back to front: the last discs are on top, small ones far more numerous.
-        for (int i = 0; i < 1500; i++) {
-          double u = r.nextDouble(), rmin = 2, rmax = 120;
-          int radius = (int) Math.round(Math.pow(Math.pow(rmin, -2) + (Math.pow(rmax, -2) - Math.pow(rmin, -2)) * u, -0.5));
-          try (Point c = new Point(r.nextInt(w), r.nextInt(h));
-              Scalar colour = new Scalar(r.nextInt(256), r.nextInt(256), r.nextInt(256), 0)) {
-            circle(m, c, radius, colour, FILLED, LINE_AA, 0);
-          }
-        }
-        byte[] px = new byte[w * h * 3];
-        m.data().get(px);
-        for (int i = 0; i < px.length; i++) px[i] = (byte) Math.max(0, Math.min(255, (px[i] & 0xff) + (int) Math.round(r.nextGaussian() * 4)));
-        m.data().put(px);
-        try (IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, 90)) {
-          if (!imwrite(f.toString(), m, params)) throw new IOException(f + ": cannot write");
-        }
-      }
-    }
+    hspnet.bench.SyntheticPhotos.draw(dir, count, 640, 480, Runtime.getRuntime().availableProcessors());
   }
 }

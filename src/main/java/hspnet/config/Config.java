@@ -104,6 +104,8 @@ public final class Config {
   public Optional<String> superLabels() { return optString("super_labels"); }
   public Optional<String> superLabelsIndex() { return optString("super_labels_index"); }
   public boolean skipBadImages() { return bool("skip_bad_images"); }
+  public String ampDtype() { return values.containsKey("amp_dtype") ? string("amp_dtype") : "float16"; }
+  public boolean fusedOptimizer() { return values.containsKey("fused_optimizer") && bool("fused_optimizer"); }
   public String imageResize() { return values.containsKey("image_resize") ? string("image_resize") : "pil"; }
   public boolean augHflip() { return bool("aug_hflip"); }
   public boolean augRandomResizedCrop() { return bool("aug_random_resized_crop"); }

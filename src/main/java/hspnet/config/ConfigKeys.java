@@ -56,6 +56,8 @@ public final class ConfigKeys {
       required("seed", KeyType.INT, "seed of initialisation, shuffling and data generation: same seed, same run"),
       required("device", KeyType.STRING, "auto | cpu | cuda (auto: cuda when available)"),
       required("amp", KeyType.BOOL, "fp16 autocast with dynamic loss scaling on CUDA (ignored on CPU)"),
+      optional("amp_dtype", KeyType.STRING, "float16 (default, the original's, with loss scaling) or bfloat16 (no loss scaling; slightly different numbers)"),
+      optional("fused_optimizer", KeyType.BOOL, "Adam as one fused kernel per group, loss-scale check and skip on the GPU without a host synchronisation (default false; slightly different numbers)"),
       required("clip_model", KeyType.STRING, "CLIP weights file, or 'random' to build clip_arch with random weights"),
       optional("clip_arch", KeyType.MAP, "architecture of a randomly initialised CLIP (see the README table)"),
       optional("clip_vision_heads", KeyType.INT, "image-tower heads of the CLIP weights (ViT blocks or ResNet attention pool); absent: OpenAI's rule (64-wide heads), right for every released model"),

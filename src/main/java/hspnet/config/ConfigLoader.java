@@ -104,6 +104,8 @@ public final class ConfigLoader {
       throw c.error("hgcn_backend", "must be one of auto, libtorch, fused; got '" + c.hgcnBackend() + "'");
     if (!KINDS.contains(c.datasetKind()))
       throw c.error("dataset_kind", "must be one of " + String.join(", ", KINDS.stream().sorted().toList()) + "; got '" + c.datasetKind() + "'");
+    if (!Set.of("float16", "bfloat16").contains(c.ampDtype()))
+      throw c.error("amp_dtype", "must be float16 or bfloat16; got '" + c.ampDtype() + "'");
     if (!Set.of("pil", "opencv").contains(c.imageResize()))
       throw c.error("image_resize", "must be pil or opencv; got '" + c.imageResize() + "'");
     if (!(c.augCropMinScale() > 0 && c.augCropMinScale() <= 1))

@@ -12,6 +12,7 @@ import org.bytedeco.pytorch.Tensor;
 import hspnet.data.Batch;
 import hspnet.data.BatchLoader;
 import hspnet.model.HspNet;
+import hspnet.nn.Transfers;
 
 import static org.bytedeco.pytorch.global.torch.sigmoid;
 
@@ -34,6 +35,15 @@ public final class Evaluator {
 
   /** Scores of every model over the given batches, which are closed as they are consumed. */
   public static List<ScoreCollector> score(List<HspNet> models, Iterator<Batch> batches, Device device, Autocast autocast) {
+    return score(models, batches, device, autocast, false);
+  }
+
+  /**
+   * As {@link #score(List, Iterator, Device, Autocast)}, with the images made channels-last on
+   * the way to the device when the models' image towers are (see HspNet.useChannelsLast).
+   */
+  public static List<ScoreCollector> score(List<HspNet> models, Iterator<Batch> batches, Device device, Autocast autocast,
+      boolean channelsLast) {
     List<ScoreCollector> out = new ArrayList<>();
     List<Tensor> labelFeatures = new ArrayList<>();
     try (NoGradGuard g = new NoGradGuard()) {
@@ -45,18 +55,24 @@ public final class Evaluator {
       }
       while (batches.hasNext()) {
         try (PointerScope scope = new PointerScope(); Batch batch = batches.next()) {
-          Tensor images = batch.images().to(device, org.bytedeco.pytorch.global.torch.ScalarType.Float);
-          for (int i = 0; i < models.size(); i++) {
-            HspNet m = models.get(i);
-            Tensor logits;
-            try (Autocast.Scope a = autocast.enter()) {
-              logits = m.logits(m.imageEncoder().forward(images), labelFeatures.get(i));
-            }
-            out.get(i).add(sigmoid(logits.to(org.bytedeco.pytorch.global.torch.ScalarType.Float)), batch.targets());
-          }
+          Tensor images = Transfers.imagesTo(batch.images(), device, channelsLast);
+          for (int i = 0; i < models.size(); i++)
+            out.get(i).add(scores(models.get(i), images, labelFeatures.get(i), autocast), batch.targets());
         }
       }
     }
     return out;
+  }
+
+  /**
+   * Sigmoid scores (float32) of one batch already on the model's device, given the model's label
+   * features: the per-batch work of an evaluation. Call without gradients.
+   */
+  public static Tensor scores(HspNet model, Tensor images, Tensor labelFeatures, Autocast autocast) {
+    Tensor logits;
+    try (Autocast.Scope a = autocast.enter()) {
+      logits = model.logits(model.imageEncoder().forward(images), labelFeatures);
+    }
+    return sigmoid(logits.to(org.bytedeco.pytorch.global.torch.ScalarType.Float));
   }
 }

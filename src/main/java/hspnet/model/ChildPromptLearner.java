@@ -20,7 +20,9 @@ import static org.bytedeco.pytorch.global.torch.relu;
  */
 public final class ChildPromptLearner extends JavaModule {
   final LinearImpl linear1, linear2;
-  final Tensor tokenPrefix, tokenSuffix, parentIndex, eot;
+  final Tensor tokenPrefix, tokenSuffix;
+  /** Plain fields (not in the original's state dict), moved with the model by {@link #indicesTo}. */
+  Tensor parentIndex, eot;
   final long length;
   private final int nCtx;
   private final long width;
@@ -47,6 +49,17 @@ public final class ChildPromptLearner extends JavaModule {
     parentIndex = hspnet.nn.Tensors.ofLongs(idx, idx.length);
     eot = PromptTokens.eotIndex(tokens);
     length = hspnet.clip.ClipModel.usedLength(tokens);
+  }
+
+  /**
+   * Moves the index tensors to the model's device once: a per-forward copy from pageable host
+   * memory would make CUDA wait for the queued work (a hidden host synchronisation).
+   */
+  void indicesTo(org.bytedeco.pytorch.Device device) {
+    Tensor previousIndex = parentIndex;
+    parentIndex = hspnet.nn.Tensors.kept(() -> previousIndex.to(device, org.bytedeco.pytorch.global.torch.ScalarType.Long));
+    Tensor previousEot = eot;
+    eot = hspnet.nn.Tensors.kept(() -> previousEot.to(device, org.bytedeco.pytorch.global.torch.ScalarType.Long));
   }
 
   /** The meta-net's output for every group: (G, n_ctx·width). */

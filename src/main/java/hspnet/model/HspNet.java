@@ -32,6 +32,8 @@ public final class HspNet extends JavaModule {
   final TextEncoder textEncoder;
   final HierarchicalGcn gcn;
   private Tensor relationChild, relationParent;
+  /** The group prompts through the frozen text tower: the same every step until a weight changes. */
+  private final FrozenFeatures parentFeatures;
 
   /** What one forward pass computes, for tests and analysis. */
   public record Intermediates(Tensor imageFeatures, Tensor parentFeatures, Tensor parentFeaturesGcn, Tensor metaOut,
@@ -64,6 +66,11 @@ public final class HspNet extends JavaModule {
           + c + " labels + " + g + " groups)^2 = " + (c + g) * (c + g));
     relationChild = Tensors.ofFloats(RelationSplit.split(RelationSplit.block(relation, c + g, 0, c), c, reweightP), c, c);
     relationParent = Tensors.ofFloats(RelationSplit.split(RelationSplit.block(relation, c + g, c, g), g, reweightP), g, g);
+    parentFeatures = new FrozenFeatures(() -> {
+      java.util.List<Tensor> inputs = new java.util.ArrayList<>(hspnet.nn.StateDicts.of(textEncoder).values());
+      inputs.add(hspnet.nn.StateDicts.of(parentPromptLearner).get("embedding"));
+      return inputs;
+    });
   }
 
   public ImageTower imageEncoder() { return imageEncoder; }
@@ -74,11 +81,39 @@ public final class HspNet extends JavaModule {
 
   public Tensor relationParent() { return relationParent; }
 
-  /** Moves the module and the relation matrices (plain fields, not buffers) to a device. */
+  /**
+   * Moves the module and its plain (non-state) tensors — relation matrices, prompt indices — to a
+   * device, all at once, so that no forward pass copies anything from the host.
+   */
   public void moveTo(org.bytedeco.pytorch.Device device) {
     to(device, false);
-    relationChild = relationChild.to(device, org.bytedeco.pytorch.global.torch.ScalarType.Float);
-    relationParent = relationParent.to(device, org.bytedeco.pytorch.global.torch.ScalarType.Float);
+    Tensor child = relationChild, parent = relationParent;
+    relationChild = Tensors.kept(() -> child.to(device, org.bytedeco.pytorch.global.torch.ScalarType.Float));
+    relationParent = Tensors.kept(() -> parent.to(device, org.bytedeco.pytorch.global.torch.ScalarType.Float));
+    parentPromptLearner.indicesTo(device);
+    childPromptLearner.indicesTo(device);
+    parentFeatures.forget();
+  }
+
+  /**
+   * Stores the image tower's convolution weights channels-last (NHWC), the layout cuDNN's fastest
+   * convolution kernels use on tensor-core GPUs; the images are converted as they are copied to
+   * the device. Same numbers up to float rounding (other kernels); meant for CUDA only.
+   */
+  public void useChannelsLast() {
+    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope();
+        NoGradGuard g = new NoGradGuard()) {
+      for (Tensor t : hspnet.nn.StateDicts.of(imageEncoder).values())
+        if (t.dim() == 4) t.set_data(t.contiguous(org.bytedeco.pytorch.global.torch.MemoryFormat.ChannelsLast));
+    }
+  }
+
+  /**
+   * Whether the group features are computed once and reused while the text tower and the group
+   * prompts are unchanged (default on; off recomputes them every forward, as the original does).
+   */
+  public void cacheParentFeatures(boolean on) {
+    parentFeatures.setEnabled(on);
   }
 
   /**
@@ -126,10 +161,15 @@ public final class HspNet extends JavaModule {
         t.childFeatures(), t.childFeaturesGcn(), t.textFeaturesNorm(), logits(imageFeatures, t.textFeaturesNorm()));
   }
 
-  private Intermediates forwardText() {
+  /** The group prompts through the text tower (G, E): a function of frozen tensors only. */
+  private Tensor groupFeatures() {
     ParentPromptLearner p = parentPromptLearner;
-    Tensor device = p.embedding;
-    Tensor parentFeatures = textEncoder.forward(p.prompts(), p.eot.to(device.device(), org.bytedeco.pytorch.global.torch.ScalarType.Long), p.length);
+    return textEncoder.forward(p.prompts(), p.eot.to(p.embedding.device(), org.bytedeco.pytorch.global.torch.ScalarType.Long), p.length);
+  }
+
+  private Intermediates forwardText() {
+    Tensor device = parentPromptLearner.embedding;
+    Tensor parentFeatures = this.parentFeatures.get(this::groupFeatures);
     Tensor parentGcn = gcn.forward(parentFeatures, relationParent.to(parentFeatures.scalar_type()));
     Tensor metaOut = childPromptLearner.metaNet(parentGcn);
     Tensor childPrompts = childPromptLearner.prompts(metaOut);

@@ -14,7 +14,9 @@ import org.bytedeco.pytorch.Tensor;
  * optimizer leaves it untouched); keeping them keeps checkpoints interchangeable.
  */
 public final class ParentPromptLearner extends JavaModule {
-  final Tensor ctx, embedding, eot;
+  final Tensor ctx, embedding;
+  /** End-of-text positions (a plain field, moved with the model by {@link #indicesTo}). */
+  Tensor eot;
   final long length;
 
   /**
@@ -34,6 +36,12 @@ public final class ParentPromptLearner extends JavaModule {
     this.embedding = Registered.buffer(this, "embedding", e);
     this.eot = PromptTokens.eotIndex(tokens);
     this.length = hspnet.clip.ClipModel.usedLength(tokens);
+  }
+
+  /** Moves the end-of-text positions to the model's device once (see ChildPromptLearner.indicesTo). */
+  void indicesTo(org.bytedeco.pytorch.Device device) {
+    Tensor previousEot = eot;
+    eot = hspnet.nn.Tensors.kept(() -> previousEot.to(device, org.bytedeco.pytorch.global.torch.ScalarType.Long));
   }
 
   /** The fixed prompt embeddings (G, context, width). */

@@ -36,6 +36,19 @@ public final class Tensors {
     }
   }
 
+  /**
+   * Makes a tensor that outlives any PointerScope open around the call (for a field such as a
+   * cache or a device copy). It is made inside a scope of its own, which frees the intermediates;
+   * detach() releases that scope's reference, hence the retain first, so the handle keeps one.
+   */
+  public static Tensor kept(java.util.function.Supplier<Tensor> make) {
+    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+      Tensor t = make.get();
+      scope.detach(t.retainReference());
+      return t;
+    }
+  }
+
   /** A CPU float32 copy of any tensor, flattened into a Java array. */
   public static float[] toFloats(Tensor t) {
     Tensor c = t.detach().to(ScalarType.Float).cpu().contiguous();

@@ -6,7 +6,10 @@ import org.bytedeco.pytorch.global.torch.DeviceType;
 
 import hspnet.config.Config;
 
-/** The device a run uses: the config's {@code device} key (auto: CUDA when available). */
+/**
+ * The device a run uses (the config's {@code device} key; auto: CUDA when available) and its
+ * settings.
+ */
 public final class Devices {
   private Devices() {}
 
@@ -18,10 +21,25 @@ public final class Devices {
         if (!cuda)
           throw cfg.error("device", "cuda was asked for but LibTorch sees no CUDA device "
               + "(build with 'mvn -Pgpu package' for the CUDA natives, and check the driver)");
-        yield new Device(DeviceType.CUDA);
+        yield cuda();
       }
-      default -> new Device(cuda ? DeviceType.CUDA : DeviceType.CPU);
+      default -> cuda ? cuda() : new Device(DeviceType.CPU);
     };
+  }
+
+  private static Device cuda() {
+    setCudnnBenchmark(true);
+    return new Device(DeviceType.CUDA);
+  }
+
+  /**
+   * cuDNN benchmark mode (torch.backends.cudnn.benchmark): the first convolution of each shape
+   * times cuDNN's algorithms and keeps the fastest. The shapes are fixed during a run (one image
+   * size, one batch size but for the last batch), so the search costs a few steps once. The
+   * algorithms it picks compute the same convolution with another order of float additions.
+   */
+  public static void setCudnnBenchmark(boolean on) {
+    torch.globalContext().setBenchmarkCuDNN(on);
   }
 
   /**

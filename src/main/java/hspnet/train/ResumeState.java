@@ -103,6 +103,8 @@ public final class ResumeState {
     OutputArchive optimizer = new OutputArchive();
     state.optimizer().adam().save(optimizer);
     root.write("optimizer", optimizer);
+    // the fused optimizer (fused_optimizer: true, a setting that must match) keeps its moments itself
+    if (state.fusedOptimizer() != null) root.write("fused_adam", tensors(state.fusedOptimizer().stateDict()));
     AtomicFiles.writeVia(file, tmp -> {
       try {
         root.save_to(tmp.toString());
@@ -180,6 +182,11 @@ public final class ResumeState {
         state.optimizer().adam().load(optimizer);
       } catch (RuntimeException e) {
         throw new IllegalArgumentException(file + ": the optimizer state does not load: " + firstLine(e.getMessage()), e);
+      }
+      if (state.fusedOptimizer() != null) {
+        if (!keys(root).contains("fused_adam"))
+          throw new IllegalArgumentException(file + ": no fused optimizer state ('fused_adam'), but the run uses the fused optimizer");
+        state.fusedOptimizer().load(tensors(root, "fused_adam"), file + " (fused_adam)");
       }
       state.scaler().restore(number(root, "loss_scale"), (int) integer(root, "loss_scale_clean_steps"));
       Tensor rng = new Tensor();

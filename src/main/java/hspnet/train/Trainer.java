@@ -203,7 +203,7 @@ public final class Trainer {
     double decay = cfg.emaDecay().orElse(ModelEma.decayForStepsPerEpoch(emaStepsPerEpoch(data)));
     return new TrainingState.Recipe(ParamGroups.maxLr(cfg.lr(), cfg.gcnLr()),
         (long) data.train().batchesPerEpoch() * cfg.totalEpochs(), cfg.weightDecay(), decay,
-        new Splc(cfg.tau(), cfg.changeEpoch(), 1.0, 2.0), cfg.amp());
+        new Splc(cfg.tau(), cfg.changeEpoch(), 1.0, 2.0), cfg.amp(), TrainingState.Tuning.of(cfg));
   }
 
   private static void saveBest(Path dir, HspNet model, HspNet ema, boolean emaBetter) throws IOException {

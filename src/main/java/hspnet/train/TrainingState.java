@@ -15,6 +15,7 @@ import hspnet.eval.Metrics;
 import hspnet.eval.ScoreCollector;
 import hspnet.loss.Splc;
 import hspnet.model.HspNet;
+import hspnet.nn.Transfers;
 
 /**
  * Everything one training advances — the model, its EMA, Adam over the four parameter groups, the
@@ -33,14 +34,45 @@ public final class TrainingState implements AutoCloseable {
    * L2 weight decay of the decay groups, EMA decay per step, the loss, and fp16 autocast with loss
    * scaling (honoured on CUDA only).
    */
-  public record Recipe(double[] maxLr, long totalSteps, double weightDecay, double emaDecay, Splc criterion, boolean amp) {}
+  public record Recipe(double[] maxLr, long totalSteps, double weightDecay, double emaDecay, Splc criterion, boolean amp,
+      Tuning tuning) {
+    /** The recipe with the default tuning (the original's numerics). */
+    public Recipe(double[] maxLr, long totalSteps, double weightDecay, double emaDecay, Splc criterion, boolean amp) {
+      this(maxLr, totalSteps, weightDecay, emaDecay, criterion, amp, Tuning.DEFAULT);
+    }
+  }
+
+  /**
+   * How the recipe is computed, beyond what the original does. {@code ampDtype}: Half (the
+   * original's fp16 with loss scaling) or BFloat16 (no loss scaling); {@code fusedOptimizer}:
+   * {@link FusedAdam} (one kernel per group instead of several per tensor) with the loss scale
+   * kept, checked and updated on the device, so that the step has no host synchronisation;
+   * {@code channelsLast}: the image tower in NHWC on CUDA. Only the last is on by default: it
+   * changes results by float rounding only, like any other choice of convolution kernel; bf16 and
+   * the fused Adam change them slightly more (see docs/benchmarks.md).
+   */
+  public record Tuning(ScalarType ampDtype, boolean fusedOptimizer, boolean channelsLast) {
+    public static final Tuning DEFAULT = new Tuning(ScalarType.Half, false, true);
+
+    public Tuning {
+      ampDtype = ampDtype.intern();
+    }
+
+    /** The config's amp_dtype and fused_optimizer, channels-last on (it applies on CUDA only). */
+    public static Tuning of(hspnet.config.Config cfg) {
+      return new Tuning(Autocast.dtypeNamed(cfg.ampDtype()), cfg.fusedOptimizer(), true);
+    }
+  }
 
   /**
    * What one step computed: the loss (before scaling), the logits of the train-mode forward, the
    * targets after SPLC's correction, and whether the optimizer stepped (a loss-scaled step with
-   * inf/NaN gradients is skipped).
+   * inf/NaN gradients is skipped). With the fused optimizer the skip is decided on the device:
+   * asking {@link #stepped()} then reads it (a host synchronisation), so ask only when logging.
    */
-  public record StepResult(Tensor loss, Tensor logits, Tensor correctedTargets, boolean stepped) {}
+  public record StepResult(Tensor loss, Tensor logits, Tensor correctedTargets, java.util.function.BooleanSupplier steppedCheck) {
+    public boolean stepped() { return steppedCheck.getAsBoolean(); }
+  }
 
   /** Sigmoid scores and mAP of the model and of its EMA on the validation set. */
   public record Validation(ScoreCollector regular, ScoreCollector ema, double mapRegular, double mapEma) {}
@@ -53,8 +85,10 @@ public final class TrainingState implements AutoCloseable {
   private final Splc criterion;
   private final Autocast autocast;
   private final LossScaler scaler;
+  private final FusedAdam fused;   // null unless the tuning asks for the fused optimizer
   private final List<Tensor> trainable = new ArrayList<>();
   private final Device device;
+  private final boolean channelsLast;
 
   /**
    * Builds the state as the original's trainer does: both models on the device, the text encoder
@@ -64,8 +98,14 @@ public final class TrainingState implements AutoCloseable {
   public TrainingState(HspNet model, HspNet emaModel, Recipe recipe, Device device) {
     this.model = model;
     this.device = device;
+    Tuning tuning = recipe.tuning();
+    this.channelsLast = device.is_cuda() && tuning.channelsLast();
     model.moveTo(device);
     emaModel.moveTo(device);
+    if (channelsLast) {
+      model.useChannelsLast();
+      emaModel.useChannelsLast();
+    }
     model.freezeTextEncoder();
     this.ema = new ModelEma<>(model, emaModel, recipe.emaDecay());
     this.groups = ParamGroups.of(model);
@@ -73,10 +113,12 @@ public final class TrainingState implements AutoCloseable {
     this.schedule = OneCycleSchedule.withDefaults(recipe.maxLr(), recipe.totalSteps());
     this.criterion = recipe.criterion();
     boolean mixed = device.is_cuda() && recipe.amp();
-    this.autocast = new Autocast(mixed);
-    this.scaler = new LossScaler(mixed);
+    this.autocast = new Autocast(mixed, tuning.ampDtype());
+    this.scaler = new LossScaler(autocast.needsLossScaling());
     this.optimizer = new AdamWithGroups(groups, recipe.weightDecay());
     optimizer.schedule(schedule, 0);
+    this.fused = tuning.fusedOptimizer() ? new FusedAdam(groups, recipe.weightDecay()) : null;
+    if (fused != null) scaler.keepOnDevice(device);
   }
 
   /**
@@ -100,8 +142,8 @@ public final class TrainingState implements AutoCloseable {
    * @param globalStep 0-based index of this step in the whole schedule
    */
   public StepResult step(Tensor images, Tensor targets, int epoch, long globalStep) {
-    Tensor x = images.to(device, ScalarType.Float);
-    Tensor y = targets.to(device, ScalarType.Long);
+    Tensor x = Transfers.imagesTo(images, device, channelsLast);
+    Tensor y = Transfers.to(targets, device, ScalarType.Long);
     Tensor logits;
     try (Autocast.Scope a = autocast.enter()) {
       logits = model.forward(x);
@@ -109,8 +151,18 @@ public final class TrainingState implements AutoCloseable {
     Splc.Result loss = criterion.forward(logits.to(ScalarType.Float), y, epoch);
     optimizer.zeroGrad();
     scaler.scaleLoss(loss.loss()).backward();
-    boolean stepped = scaler.unscaleAndCheck(trainable);
-    if (stepped) optimizer.step();
+    java.util.function.BooleanSupplier stepped;
+    if (fused == null) {
+      boolean s = scaler.unscaleAndCheck(trainable);
+      if (s) optimizer.step();
+      stepped = () -> s;
+    } else {
+      // no host synchronisation: the kernel skips on the device when the flag is set
+      Tensor foundInf = scaler.unscaleOnDevice(trainable);
+      fused.step(optimizer, foundInf);
+      scaler.updateOnDevice(foundInf);
+      stepped = () -> foundInf == null || foundInf.item_float() == 0f;
+    }
     // scheduler.step() runs after every batch, a skipped optimizer step included
     optimizer.schedule(schedule, globalStep + 1);
     ema.update();
@@ -124,7 +176,7 @@ public final class TrainingState implements AutoCloseable {
    */
   public Validation validate(Iterator<Batch> batches) {
     model.eval();
-    List<ScoreCollector> scores = Evaluator.score(List.of(model, ema.module()), batches, device, autocast);
+    List<ScoreCollector> scores = Evaluator.score(List.of(model, ema.module()), batches, device, autocast, channelsLast);
     model.train(true);
     ScoreCollector regular = scores.get(0), averaged = scores.get(1);
     return new Validation(regular, averaged,
@@ -140,11 +192,16 @@ public final class TrainingState implements AutoCloseable {
 
   public AdamWithGroups optimizer() { return optimizer; }
 
+  /** The fused Adam when the tuning asks for it (its moments are then here, not in {@link #optimizer()}), else null. */
+  public FusedAdam fusedOptimizer() { return fused; }
+
   public OneCycleSchedule schedule() { return schedule; }
 
   public LossScaler scaler() { return scaler; }
 
   public Device device() { return device; }
+
+  public Autocast autocast() { return autocast; }
 
   @Override
   public void close() {

@@ -44,4 +44,25 @@ class LossScalerTest {
     assertEquals(1.0, s.scale());
     assertTrue(s.unscaleAndCheck(List.of(paramWithGrad(Float.NaN))), "no check without scaling (CPU float32)");
   }
+
+  @Test
+  void deviceModeMakesTheHostModesDecisionsWithoutReadingTheFlag() {
+    LossScaler host = new LossScaler(true, 8.0, 2), device = new LossScaler(true, 8.0, 2);
+    device.keepOnDevice(new org.bytedeco.pytorch.Device(org.bytedeco.pytorch.global.torch.DeviceType.CPU));
+    float[][] steps = {{16f, -8f}, {1f, Float.POSITIVE_INFINITY}, {4f, 4f}, {8f, 2f}, {Float.NaN, 1f}};
+    for (float[] grads : steps) {
+      Tensor a = paramWithGrad(grads), b = paramWithGrad(grads);
+      boolean finite = host.unscaleAndCheck(List.of(a));
+      Tensor foundInf = device.unscaleOnDevice(List.of(b));
+      assertEquals(!finite, foundInf.item_float() != 0f, "found-inf flag for " + java.util.Arrays.toString(grads));
+      device.updateOnDevice(foundInf);
+      assertEquals(host.scale(), device.scale(), "scale after " + java.util.Arrays.toString(grads));
+      assertEquals(host.cleanSteps(), device.cleanSteps());
+      if (finite) assertArrayEquals(Tensors.toFloats(a.grad()), Tensors.toFloats(b.grad()), "unscaled gradients");
+    }
+    assertEquals(4.0, device.scale(), "8 -> 4 (inf) -> 8 (2 clean) -> 4 (NaN)");
+    device.restore(1024.0, 1);
+    assertEquals(1024.0, device.scale());
+    assertEquals(1, device.cleanSteps());
+  }
 }

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The one device call of issue 7 (prepared by bench/device-prepare.sh, which builds the bundle):
+#   command: bash bench/device-bench.sh      carry: [".device"]      timeout_s: 540
+# On the GPU machine, from .device/bundle.tar.xz (no Java or Maven needed there):
+#   1. DeviceCheck: CUDA visible; the reference fixture's HSPNet on the GPU (float32, fp16 autocast,
+#      channels-last) against the CPU and the original's logits; a few training steps with fp16 +
+#      loss scaling, bf16 and the fused optimizer, loss finite;
+#   2. the demo through the real command line (TrainMain, device cuda, amp) for one short epoch;
+#   3. BenchMain at the issue's protocol (RN50, batch 128, 224 px; train-step, eval-forward,
+#      end-to-end, peak memory) plus the variants table.
+# Writes checks.log, smoke.log, bench.log and rows.md (the history rows for docs/benchmarks.md)
+# under $OUT. --cpu-local runs the same on this machine's CPU (small sizes) to test the script.
+set -uo pipefail
+mode=gpu; [ "${1:-}" = --cpu-local ] && mode=cpu
+OUT=${OUT:-$(mktemp -d)}; mkdir -p "$OUT"
+[ -f .device/bundle.tar.xz ] || { echo "device-bench: no .device/bundle.tar.xz: run bench/device-prepare.sh first" >&2; exit 1; }
+B=$(mktemp -d /tmp/hspnet-bundle.XXXXXX)
+tar -xJf .device/bundle.tar.xz -C "$B" || exit 1
+RUN=("$B/bundle/run.sh"); [ $mode = cpu ] && RUN+=(--cpu-local)
+export HSPNET_COMMIT=$(cat .device/commit.txt 2>/dev/null || echo unknown)
+export JAVA_OPTS="${JAVA_OPTS:--Xmx24g}"
+dev=cuda; [ $mode = cpu ] && dev=cpu
+status=0
+t0=$(date +%s)
+
+echo "== 1. device checks ($dev)"
+timeout 100 "${RUN[@]}" hspnet.bench.DeviceCheck --fixtures .device/data/fixtures --device $dev 2>&1 | tee "$OUT/checks.log"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
+
+echo "== 2. demo through TrainMain ($dev, amp), one short epoch"
+smoke=$(mktemp -d /tmp/hspnet-smoke.XXXXXX)
+cat > "$smoke/smoke.yaml" <<YAML
+checkpoint: hspnet+device-smoke
+log_file: smoke.txt
+data: $smoke/data
+dataset_kind: demo
+demo_train_images: 256
+demo_val_images: 64
+num_classes: 16
+image_size: 64
+batch_size: 32
+workers: 4
+epochs: 1
+total_epochs: 2
+lr: 0.001
+gcn_lr: 0.001
+ema_decay: 0.98
+change_epoch: 1
+log_every: 2
+device: $dev
+amp: true
+clip_model: random
+tokenizer: bytes
+clip_arch:
+  vision_layers: [1, 1, 1, 1]
+  vision_width: 16
+  embed_dim: 64
+  context_length: 77
+  transformer_width: 64
+  transformer_heads: 2
+  transformer_layers: 2
+YAML
+timeout 120 "${RUN[@]}" hspnet.TrainMain -c "$smoke/smoke.yaml" 2>&1 | tee "$OUT/smoke.log"
+rc=${PIPESTATUS[0]}
+if [ "$rc" != 0 ]; then verdict="FAIL TrainMain exit status $rc"
+elif grep -qiE "Loss: *(nan|-?inf)" "$OUT/smoke.log"; then verdict="FAIL a non-finite loss in the demo run"
+elif ! grep -q "Loss:" "$OUT/smoke.log"; then verdict="FAIL no training line in the demo run"
+else verdict="OK   demo trained one epoch on $dev with amp (losses finite): $(grep -c 'Loss:' "$OUT/smoke.log") training lines"; fi
+echo "$verdict" | tee -a "$OUT/smoke.log"
+case $verdict in FAIL*) status=1;; esac
+
+echo "== 3. benchmarks ($dev)"
+if [ $mode = cpu ]; then
+  args=(--device cpu --batch 4 --image-size 64 --warmup 1 --steps 2 --e2e-images 16 --e2e-files 8 --workers 2 --variants)
+else
+  # peak memory from the caching allocator's statistics needs the CUDA presets to load; probe that
+  # in a JVM of its own first (a missing symbol would abort the process), then the driver's view
+  if timeout 60 "${RUN[@]}" hspnet.bench.DeviceCheck --probe-memory auto 2>&1 | tee -a "$OUT/checks.log"; then memory=auto
+  elif timeout 60 "${RUN[@]}" hspnet.bench.DeviceCheck --probe-memory driver 2>&1 | tee -a "$OUT/checks.log"; then memory=driver
+    echo "device-bench: allocator statistics unavailable; peak memory from the driver's view (an upper bound)"
+  else memory=none; echo "device-bench: no GPU memory measurement works here; peak GiB not measured"; fi
+  args=(--device cuda --variants --memory $memory)
+fi
+timeout 300 "${RUN[@]}" hspnet.bench.BenchMain "${args[@]}" --rows-out "$OUT/rows.md" 2>&1 | tee "$OUT/bench.log"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
+
+echo "== summary ($(( $(date +%s) - t0 )) s)"
+grep -E "^(OK|FAIL|SKIP)|DEVICE CHECK" "$OUT/checks.log"
+echo "$verdict"
+echo "rows for docs/benchmarks.md:"
+cat "$OUT/rows.md" 2>/dev/null || { echo "(none)"; status=1; }
+rm -rf "$B" "$smoke"
+exit $status
