@@ -1,10 +1,8 @@
 package hspnet;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 
-import hspnet.config.ConfigException;
+import hspnet.config.ExitStatus;
 import hspnet.embed.EmbedArgs;
 import hspnet.embed.FeatureExtractor;
 
@@ -21,7 +19,7 @@ public final class EmbedMain {
   }
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    try {
+    return ExitStatus.of(err, () -> {
       EmbedArgs a = EmbedArgs.parse(args);
       if (a.help()) {
         out.print(EmbedArgs.USAGE);
@@ -29,15 +27,6 @@ public final class EmbedMain {
       }
       FeatureExtractor.run(a, out);
       return 0;
-    } catch (ConfigException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    } catch (IllegalArgumentException | IOException e) {
-      err.println("error: " + e.getMessage());
-      return 1;
-    } catch (UncheckedIOException e) {
-      err.println("error: " + e.getCause().getMessage());
-      return 1;
-    }
+    });
   }
 }

@@ -1,11 +1,9 @@
 package hspnet;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
-import hspnet.config.ConfigException;
+import hspnet.config.ExitStatus;
 import hspnet.predict.PredictArgs;
 import hspnet.predict.PredictCommand;
 
@@ -23,7 +21,7 @@ public final class PredictMain {
   }
 
   public static int run(String[] args, Path checkpointsRoot, PrintStream out, PrintStream err) {
-    try {
+    return ExitStatus.of(err, () -> {
       PredictArgs a = PredictArgs.parse(args);
       if (a.help()) {
         out.print(PredictArgs.USAGE);
@@ -31,15 +29,6 @@ public final class PredictMain {
       }
       PredictCommand.run(a, checkpointsRoot, out, err);
       return 0;
-    } catch (ConfigException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    } catch (IllegalArgumentException | IOException e) {
-      err.println("error: " + e.getMessage());
-      return 1;
-    } catch (UncheckedIOException e) {
-      err.println("error: " + e.getCause().getMessage());
-      return 1;
-    }
+    });
   }
 }

@@ -2,7 +2,6 @@ package hspnet;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -11,6 +10,7 @@ import org.bytedeco.pytorch.Device;
 
 import hspnet.config.Config;
 import hspnet.config.ConfigException;
+import hspnet.config.ExitStatus;
 import hspnet.config.ConfigLoader;
 import hspnet.config.ResolvedConfig;
 import hspnet.config.TrainArgs;
@@ -47,7 +47,7 @@ public final class TrainMain {
 
   /** As {@link #run(String[], Path, PrintStream, PrintStream)}, with the progress lines' style given. */
   public static int run(String[] args, Path checkpointsRoot, PrintStream out, PrintStream err, ConsoleStyle style) {
-    try {
+    return ExitStatus.of(err, () -> {
       TrainArgs a = TrainArgs.parse(args);
       if (a.help()) {
         out.print(TrainArgs.USAGE);
@@ -62,16 +62,7 @@ public final class TrainMain {
       else if (resume) resume(cfg, a.round(), checkpointsRoot, out, style);
       else train(cfg, checkpointsRoot, out, style);
       return 0;
-    } catch (ConfigException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    } catch (IllegalArgumentException | IOException e) {
-      err.println("error: " + e.getMessage());
-      return 1;
-    } catch (UncheckedIOException e) {
-      err.println("error: " + e.getCause().getMessage());
-      return 1;
-    }
+    });
   }
 
   static void train(Config cfg, Path checkpointsRoot, PrintStream out, ConsoleStyle style) throws IOException {
