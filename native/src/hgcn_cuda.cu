@@ -65,18 +65,12 @@ __device__ __forceinline__ float element(const hgcn::Operand& o, int64_t r, int6
   return load(o.ptr, o.dtype, o.trans ? c * o.ld + r : r * o.ld + c);
 }
 
+struct DeviceLoad {
+  __device__ __forceinline__ float operator()(const void* p, int dtype, int64_t i) const { return load(p, dtype, i); }
+};
+
 __device__ __forceinline__ float epilogue(const hgcn::Step& s, int64_t idx, float v, float gamma) {
-  switch (s.epilogue) {
-    case hgcn::EPI_LEAKY: return v > 0.f ? v : v * hgcn::kLeakySlope;
-    case hgcn::EPI_LEAKY_GRAD: return load(s.ref, s.ref_dtype, idx) > 0.f ? v : v * hgcn::kLeakySlope;
-    case hgcn::EPI_RESIDUAL:
-      s.c2[idx] = v;
-      return gamma * v + (1.f - gamma) * load(s.ref, s.ref_dtype, idx);
-    case hgcn::EPI_SCALE_GAMMA: return gamma * v;
-    case hgcn::EPI_RESIDUAL_GRAD: return v + (1.f - gamma) * load(s.ref, s.ref_dtype, idx);
-    case hgcn::EPI_ACCUMULATE: return load(s.c, s.c_dtype, idx) + v;
-    default: return v;
-  }
+  return hgcn::apply_epilogue(s, idx, v, gamma, DeviceLoad{});
 }
 
 // Index of the l-th value a thread loads: along the operand's contiguous dimension first, so

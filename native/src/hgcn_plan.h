@@ -228,6 +228,29 @@ inline const char* check_args(int dtype, int64_t n, int64_t e) {
   return nullptr;
 }
 
+#if defined(__CUDACC__)
+#define HGCN_HOST_DEVICE __host__ __device__ __forceinline__
+#else
+#define HGCN_HOST_DEVICE inline
+#endif
+
+// The epilogue of a step, written once for both back ends. `load(ptr, dtype, i)` reads element i
+// of an activation of any type as float32 (each back end passes its own conversion).
+template <class Load>
+HGCN_HOST_DEVICE float apply_epilogue(const Step& s, int64_t idx, float v, float gamma, const Load& load) {
+  switch (s.epilogue) {
+    case EPI_LEAKY: return v > 0.f ? v : v * kLeakySlope;
+    case EPI_LEAKY_GRAD: return load(s.ref, s.ref_dtype, idx) > 0.f ? v : v * kLeakySlope;
+    case EPI_RESIDUAL:
+      s.c2[idx] = v;
+      return gamma * v + (1.f - gamma) * load(s.ref, s.ref_dtype, idx);
+    case EPI_SCALE_GAMMA: return gamma * v;
+    case EPI_RESIDUAL_GRAD: return v + (1.f - gamma) * load(s.ref, s.ref_dtype, idx);
+    case EPI_ACCUMULATE: return load(s.c, s.c_dtype, idx) + v;
+    default: return v;
+  }
+}
+
 }  // namespace hgcn
 
 #endif

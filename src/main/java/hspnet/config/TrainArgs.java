@@ -34,13 +34,9 @@ public record TrainArgs(Path configFile, boolean test, boolean resume, Integer r
     boolean test = false, resume = false, help = false;
     Integer round = null;
     for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      String value = null;
-      int eq = a.indexOf('=');
-      if (a.startsWith("--") && eq > 0) {
-        value = a.substring(eq + 1);
-        a = a.substring(0, eq);
-      }
+      OptionWord word = OptionWord.of(args[i]);
+      String a = word.name();
+      String value = word.value();
       switch (a) {
         case "-h", "--help" -> help = true;
         case "-t", "--test" -> test = true;

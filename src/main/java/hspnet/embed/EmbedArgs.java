@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import hspnet.config.ConfigException;
+import hspnet.config.OptionWord;
 
 /**
  * EmbedMain's command line. Texts come as {@code --text} strings (tokenized with {@code --vocab})
@@ -53,12 +54,9 @@ public record EmbedArgs(Path clip, String vocab, List<String> texts, Path tokens
     boolean truncate = false, help = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
-      String value = null;
-      int eq = a.indexOf('=');
-      if (a.startsWith("--") && eq > 0) {
-        value = a.substring(eq + 1);
-        a = a.substring(0, eq);
-      }
+      OptionWord word = OptionWord.of(a);
+      String value = word.value();
+      a = word.name();
       if (!FLAGS.contains(a) && !VALUED.contains(a)) throw new ConfigException("unknown option '" + args[i] + "' (see --help)");
       if (VALUED.contains(a) && value == null) {
         // a text may start with '-'; every other value may not, so a forgotten value is caught

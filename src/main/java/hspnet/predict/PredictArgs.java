@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 
 import hspnet.config.ConfigException;
+import hspnet.config.OptionWord;
 
 /**
  * PredictMain's command line. Problems are ConfigExceptions (exit status 2).
@@ -81,12 +82,9 @@ public record PredictArgs(Path configFile, Integer round, Path checkpoint, Doubl
         onlyInputs = true;
         continue;
       }
-      String value = null;
-      int eq = a.indexOf('=');
-      if (a.startsWith("--") && eq > 0) {
-        value = a.substring(eq + 1);
-        a = a.substring(0, eq);
-      }
+      OptionWord word = OptionWord.of(a);
+      String value = word.value();
+      a = word.name();
       if (!FLAGS.contains(a) && !VALUED.contains(a)) throw new ConfigException("unknown option '" + args[i] + "' (see --help)");
       if (VALUED.contains(a) && value == null) {
         if (++i >= args.length || args[i].startsWith("-") && !isNumber(args[i]))
