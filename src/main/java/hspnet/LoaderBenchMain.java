@@ -27,6 +27,7 @@ public final class LoaderBenchMain {
   private LoaderBenchMain() {}
 
   public static void main(String[] args) throws IOException {
+    hspnet.nn.CpuNumerics.pin();
     Path images = null, make = null;
     int size = 224, batch = 64, perRun = 1024, count = 256;
     String resize = "pil";

@@ -17,6 +17,7 @@ import hspnet.config.TrainArgs;
 import hspnet.model.HspNet;
 import hspnet.model.HspNetFactory;
 import hspnet.model.RelationCache;
+import hspnet.nn.CpuNumerics;
 import hspnet.report.ConsoleStyle;
 import hspnet.report.RoundReport;
 import hspnet.report.Versions;
@@ -82,6 +83,7 @@ public final class TrainMain {
         log.info("Round folder " + round + " (config " + cfg.file() + ", device " + Devices.describe(device)
             + (device.is_cuda() ? "" : ", " + threads + " CPU thread(s)") + ")");
         logData(log, data);
+        logCpuKernels(log, device);
         log.info("Relation matrix: " + factory.relationSource());
         Trainer.Result r = new Trainer(cfg, log, device).train(model, ema, data, round);
         logDone(log, r, round);
@@ -116,6 +118,7 @@ public final class TrainMain {
         log.info("Resuming round folder " + folder + " (config " + cfg.file() + ", device " + Devices.describe(device)
             + (device.is_cuda() ? "" : ", " + threads + " CPU thread(s)") + ")");
         logData(log, data);
+        logCpuKernels(log, device);
         log.info("Relation matrix: " + factory.relationSource());
         Trainer.Result r = new Trainer(cfg, log, device).train(model, ema, data, folder, saved);
         ResolvedConfig.write(folder.resolve("config.yaml"), cfg);
@@ -135,6 +138,11 @@ public final class TrainMain {
   private static void logData(TrainLog log, RunData data) {
     log.info(String.format(Locale.ROOT, "Data: %d training images (single positive), %d validation images, %d labels in %d groups",
         data.trainSamples().size(), data.valSamples().size(), data.labels().numClasses(), data.labels().numGroups()));
+  }
+
+  /** Which CPU kernels compute the run (they decide its exact numbers; see CpuNumerics). */
+  private static void logCpuKernels(TrainLog log, Device device) {
+    if (!device.is_cuda()) log.info("CPU kernels: " + CpuNumerics.pin().describe());
   }
 
   private static void logDone(TrainLog log, Trainer.Result r, Path round) {

@@ -35,6 +35,7 @@ public final class BenchMain {
   private BenchMain() {}
 
   public static void main(String[] argv) throws IOException {
+    hspnet.nn.CpuNumerics.pin();
     BenchArgs args;
     try {
       args = BenchArgs.parse(argv, torch.cuda_is_available());

@@ -54,6 +54,7 @@ public final class DeviceCheck {
   private DeviceCheck() {}
 
   public static void main(String[] args) throws IOException {
+    hspnet.nn.CpuNumerics.pin();
     Path fixtures = null;
     String device = "cuda";
     for (int i = 0; i + 1 < args.length; i += 2) {

@@ -53,6 +53,7 @@ public final class HgcnBench {
   private HgcnBench() {}
 
   public static void main(String[] args) throws IOException {
+    hspnet.nn.CpuNumerics.pin();
     Path out = Path.of("target", "bench");
     String commit = "unknown";
     boolean quick = false;

@@ -34,6 +34,7 @@ public final class TextTowerBench {
   private TextTowerBench() {}
 
   public static void main(String[] args) {
+    hspnet.nn.CpuNumerics.pin();
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 7;
     if (args.length > 1) set_num_threads(Integer.parseInt(args[1]));
     manual_seed(0);

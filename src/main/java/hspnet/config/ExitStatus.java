@@ -6,7 +6,7 @@ import java.io.UncheckedIOException;
 
 /**
  * The exit-status contract of every main: 0 done; 2 a configuration or command-line problem;
- * 1 any other bad input (a missing image, a corrupt file). The message is printed as one line
+ * 1 any other bad input (a missing image, a corrupt file) or a numerical fault (a non-finite loss). The message is printed as one line
  * ("error: …") instead of a stack trace.
  */
 public final class ExitStatus {
@@ -25,6 +25,9 @@ public final class ExitStatus {
       err.println("error: " + e.getMessage());
       return 2;
     } catch (IllegalArgumentException | IOException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    } catch (hspnet.nn.NumericalFault e) {
       err.println("error: " + e.getMessage());
       return 1;
     } catch (UncheckedIOException e) {

@@ -15,6 +15,7 @@ import hspnet.clip.ClipArch;
 import hspnet.clip.ClipHeads;
 import hspnet.clip.ClipLoader;
 import hspnet.clip.ClipModel;
+import hspnet.nn.CpuNumerics;
 import hspnet.clip.ClipTokenizer;
 import hspnet.clip.HeadCountException;
 import hspnet.config.ConfigException;
@@ -37,6 +38,7 @@ public final class FeatureExtractor {
 
   /** @return the files written */
   public static List<Path> run(EmbedArgs a, PrintStream log) throws IOException {
+    CpuNumerics.pin();
     ClipModel clip;
     try {
       clip = ClipLoader.load(a.clip(), new ClipHeads(a.visionHeads(), a.textHeads()));

@@ -17,6 +17,11 @@ import org.bytedeco.pytorch.LongVector;
 public final class Layers {
   private Layers() {}
 
+  // Every model's convolutions are built here: the CPU kernels are pinned before the first one runs.
+  static {
+    CpuNumerics.pin();
+  }
+
   /** A bias-free square convolution with "same" padding for odd kernels. */
   public static Conv2dImpl conv(long in, long out, long kernel, long stride) {
     Conv2dOptions o = new Conv2dOptions(in, out, new LongPointer(kernel, kernel));

@@ -54,9 +54,10 @@ public final class Versions {
     return m.find() ? m.group(1) : null;
   }
 
-  /** "cpu, 1 LibTorch thread(s)" or "cuda:0 (NVIDIA H100 …)" when the device's name can be read. */
+  /** "cpu, 1 LibTorch thread(s), {the pinned CPU kernels}" or "cuda:0 (NVIDIA H100 …)" when the device's name can be read. */
   public static String device(Device device, int cpuThreads) {
-    if (!device.is_cuda()) return String.format(Locale.ROOT, "cpu, %d LibTorch thread(s)", cpuThreads);
+    if (!device.is_cuda())
+      return String.format(Locale.ROOT, "cpu, %d LibTorch thread(s), %s", cpuThreads, hspnet.nn.CpuNumerics.pin().describe());
     int index = Math.max(0, device.index());
     String name = cudaDeviceName(index);
     return "cuda:" + index + (name == null ? "" : " (" + name + ")");

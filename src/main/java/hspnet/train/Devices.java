@@ -5,6 +5,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.DeviceType;
 
 import hspnet.config.Config;
+import hspnet.nn.CpuNumerics;
 
 /**
  * The device a run uses (the config's {@code device} key; auto: CUDA when available) and its
@@ -13,7 +14,9 @@ import hspnet.config.Config;
 public final class Devices {
   private Devices() {}
 
+  /** The config's device; pins the CPU kernels first ({@link CpuNumerics}), before any tensor exists. */
   public static Device select(Config cfg) {
+    CpuNumerics.pin();
     boolean cuda = torch.cuda_is_available();
     return switch (cfg.device()) {
       case "cpu" -> new Device(DeviceType.CPU);
