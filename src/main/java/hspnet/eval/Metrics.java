@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.IntStream;
 
+import hspnet.nn.NumericalFault;
+
 /**
  * Evaluation metrics of the original: mAP as {@code utils.mAP} computes it, and the threshold
  * metrics (per-class and overall precision / recall / F1) as the statements of {@code train.test()}
@@ -21,11 +23,13 @@ public final class Metrics {
   /**
    * Average precision of every class: scores sorted descending, the precision at the rank of every
    * positive summed and divided by (positives + 1e-8); a class without positives gets 0.
-   * Ties keep the sample order (numpy's argsort is unstable; the fixtures have no ties). NaN scores
-   * sort first, where numpy's reversed argsort puts them too.
+   * Ties keep the sample order (numpy's argsort is unstable; the fixtures have no ties). Scores
+   * that are not finite are refused ({@link NumericalFault}): numpy would rank them and return a
+   * finite mAP for a model that computes nothing.
    */
   public static double[] averagePrecisionPerClass(float[][] scores, int[][] targets) {
     int classes = checkShapes(scores, targets);
+    checkFinite(scores);
     int n = scores.length;
     double[] ap = new double[classes];
     for (int c = 0; c < classes; c++) {
@@ -44,6 +48,24 @@ public final class Metrics {
       ap[c] = precisionSum / (positives + AP_EPSILON);
     }
     return ap;
+  }
+
+  /** Refuses a score matrix holding inf or NaN, naming how many and the first one. */
+  static void checkFinite(float[][] scores) {
+    long bad = 0;
+    int firstRow = -1, firstClass = -1;
+    for (int i = 0; i < scores.length; i++) {
+      for (int c = 0; c < scores[i].length; c++) {
+        if (Float.isFinite(scores[i][c])) continue;
+        if (bad++ == 0) {
+          firstRow = i;
+          firstClass = c;
+        }
+      }
+    }
+    if (bad > 0)
+      throw new NumericalFault("the scores hold " + bad + " non-finite value(s) (the first: " + scores[firstRow][firstClass]
+          + " for sample " + firstRow + ", class " + firstClass + "): the model's output is not a number");
   }
 
   /**
@@ -70,6 +92,7 @@ public final class Metrics {
   /** {@link ThresholdMetrics} with the prediction {@code score > thre} (strict). */
   public static ThresholdMetrics atThreshold(float[][] scores, int[][] targets, double thre) {
     int classes = checkShapes(scores, targets);
+    checkFinite(scores);
     // torch compares a float32 tensor with a Python float after casting the float to float32.
     float threshold = (float) thre;
     int[] tp = new int[classes], fp = new int[classes], fn = new int[classes], tn = new int[classes];

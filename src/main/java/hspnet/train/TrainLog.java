@@ -74,6 +74,22 @@ public final class TrainLog implements Closeable, ProgressSink {
     }
   }
 
+  /**
+   * An error that ends the run, for the log file only: the console gets it from the main's one
+   * error line, and the log file should say why the run it records stopped.
+   */
+  public synchronized void error(String message) {
+    endProgress();
+    if (file == null) return;
+    try {
+      file.write(LocalDateTime.now().format(TIME) + " [ERROR] " + message);
+      file.newLine();
+      file.flush();
+    } catch (IOException e) {
+      if (console != null) console.println("warning: cannot write the log file: " + e.getMessage());
+    }
+  }
+
   @Override
   public synchronized void progress(String line) {
     if (console == null) return;

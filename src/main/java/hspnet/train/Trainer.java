@@ -17,6 +17,7 @@ import hspnet.data.BatchLoader;
 import hspnet.eval.Metrics;
 import hspnet.loss.Splc;
 import hspnet.model.HspNet;
+import hspnet.nn.NumericalFault;
 import hspnet.nn.Tensors;
 import hspnet.report.EpochMetrics;
 import hspnet.report.MetricsFile;
@@ -98,7 +99,12 @@ public final class Trainer {
       List<double[]> epochMaps = new ArrayList<>(progress.epochMaps());
       for (int epoch = progress.epochsDone(); epoch < cfg.epochs(); epoch++) {
         long epochStart = System.nanoTime();
-        EpochLoss loss = trainEpoch(state, trainLoader.epoch(epoch), epoch, stepsPerEpoch);
+        EpochLoss loss;
+        try {
+          loss = trainEpoch(state, trainLoader.epoch(epoch), epoch, stepsPerEpoch);
+        } catch (NumericalFault e) {
+          throw stopped(e.getMessage(), resumeFile, epoch);
+        }
         lastTrainSeconds = loss.seconds();
 
         log.info("Start validation...");
@@ -110,6 +116,8 @@ public final class Trainer {
             data.val().batchesPerEpoch(), est -> epochsAfter * (trainSecondsEstimate() + est));
         try {
           v = state.validate(new CountedBatches(valBatches, meter));
+        } catch (NumericalFault e) {
+          throw stopped("validation after epoch " + epoch + ": " + e.getMessage(), resumeFile, epoch);
         } finally {
           valBatches.close();
           meter.endPhase();
@@ -153,7 +161,13 @@ public final class Trainer {
       for (int i = 0; batches.hasNext(); i++) {
         long step = (long) epoch * stepsPerEpoch + i;
         try (PointerScope scope = new PointerScope(); Batch batch = batches.next()) {
-          TrainingState.StepResult r = state.step(batch.images(), batch.targets(), epoch, step);
+          TrainingState.StepResult r;
+          try {
+            r = state.step(batch.images(), batch.targets(), epoch, step);
+            if (i % cfg.logEvery() == 0 || !batches.hasNext()) state.checkSkippedSteps();
+          } catch (NumericalFault e) {
+            throw new NumericalFault(String.format(Locale.ROOT, "epoch %d, step %d/%d: %s", epoch, i, stepsPerEpoch, e.getMessage()));
+          }
           lossSum.add_(r.loss().detach());
           steps++;
           images += batch.size();
@@ -172,6 +186,21 @@ public final class Trainer {
       lossSum.close();
       batches.close();
     }
+  }
+
+  /**
+   * The fault that stops the run, said once in the log file and returned for the main to print:
+   * where it happened and what is left to continue from (the resume state of the last completed
+   * epoch; the fault is caught before the optimizer step, so that state and every checkpoint are
+   * from before it).
+   */
+  private NumericalFault stopped(String where, Path resumeFile, int epoch) {
+    String message = where + "; training stopped. "
+        + (epoch > 0 && java.nio.file.Files.isRegularFile(resumeFile)
+            ? resumeFile + " holds the state after epoch " + (epoch - 1) + " (--resume continues from it)"
+            : "No epoch was completed: nothing to resume");
+    log.error(message);
+    return new NumericalFault(message);
   }
 
   /** The last epoch's training time; 0 before the first one. */

@@ -86,6 +86,7 @@ public final class TrainingState implements AutoCloseable {
   private final Autocast autocast;
   private final LossScaler scaler;
   private final FusedAdam fused;   // null unless the tuning asks for the fused optimizer
+  private final NonFiniteGuard guard;
   private final List<Tensor> trainable = new ArrayList<>();
   private final Device device;
   private final boolean channelsLast;
@@ -118,6 +119,7 @@ public final class TrainingState implements AutoCloseable {
     this.optimizer = new AdamWithGroups(groups, recipe.weightDecay());
     optimizer.schedule(schedule, 0);
     this.fused = tuning.fusedOptimizer() ? new FusedAdam(groups, recipe.weightDecay()) : null;
+    this.guard = new NonFiniteGuard(groups);
     if (fused != null) scaler.keepOnDevice(device);
   }
 
@@ -133,7 +135,9 @@ public final class TrainingState implements AutoCloseable {
 
   /**
    * One optimisation step of train.py, in its order: forward, SPLC, zero_grad, backward, (loss
-   * scaling), optimizer step, scheduler step, EMA update. Call it inside a PointerScope: the
+   * scaling), optimizer step, scheduler step, EMA update. A non-finite loss or gradient (without
+   * loss scaling), or too many skipped steps in a row (with it), throws a
+   * {@link hspnet.nn.NumericalFault} before the optimizer touches the weights. Call it inside a PointerScope: the
    * returned tensors belong to the caller's scope.
    *
    * @param images [B,3,S,S] float32, on any device
@@ -151,14 +155,18 @@ public final class TrainingState implements AutoCloseable {
     Splc.Result loss = criterion.forward(logits.to(ScalarType.Float), y, epoch);
     optimizer.zeroGrad();
     scaler.scaleLoss(loss.loss()).backward();
+    // without loss scaling nothing would skip a bad step: stop before it reaches the weights
+    if (!scaler.enabled()) guard.checkUnscaled(loss.loss());
     java.util.function.BooleanSupplier stepped;
     if (fused == null) {
       boolean s = scaler.unscaleAndCheck(trainable);
+      if (scaler.enabled()) guard.afterScaledStep(s, scaler.scale());
       if (s) optimizer.step();
       stepped = () -> s;
     } else {
       // no host synchronisation: the kernel skips on the device when the flag is set
       Tensor foundInf = scaler.unscaleOnDevice(trainable);
+      guard.afterScaledStepOnDevice(foundInf);
       fused.step(optimizer, foundInf);
       scaler.updateOnDevice(foundInf);
       stepped = () -> foundInf == null || foundInf.item_float() == 0f;
@@ -167,6 +175,15 @@ public final class TrainingState implements AutoCloseable {
     optimizer.schedule(schedule, globalStep + 1);
     ema.update();
     return new StepResult(loss.loss(), logits, loss.targets(), stepped);
+  }
+
+  /**
+   * With the fused optimizer, stops the run when the loss scaler has skipped too many steps in a
+   * row (counted on the device; this reads the count, a synchronisation: call it where the host
+   * waits anyway). Otherwise every step checks itself and this does nothing.
+   */
+  public void checkSkippedSteps() {
+    guard.checkDeviceSkips(scaler.enabled() ? scaler.scale() : 1.0);
   }
 
   /**
