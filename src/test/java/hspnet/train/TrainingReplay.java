@@ -1,6 +1,7 @@
 package hspnet.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ final class TrainingReplay implements AutoCloseable {
   /** A fixture file of this variant, named by train.&lt;variant&gt;.files.&lt;key&gt;. */
   Path file(String key) {
     JsonNode name = train.path("files").path(key);
-    assertEquals(true, name.isTextual(), "cases.json train." + variant + ".files has no " + key);
+    assertTrue(name.isTextual(), "cases.json train." + variant + ".files has no " + key);
     return Shared.fixture(name.asText());
   }
 
