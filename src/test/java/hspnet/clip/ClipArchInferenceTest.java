@@ -9,13 +9,12 @@ import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import hspnet.io.TorchZipReader;
 import hspnet.nn.Tensors;
+import hspnet.testutil.ClipVariants;
 import hspnet.testutil.Fixtures;
 import hspnet.testutil.NativeScope;
 import hspnet.testutil.Shared;
@@ -35,8 +34,7 @@ class ClipArchInferenceTest {
     return shapes;
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"rn", "vit"})
+  @ClipVariants
   void fixturesGiveBuildModelsInferenceAndWithHeadsTheirArch(String variant) throws Exception {
     JsonNode inferred = Fixtures.cases().at("/clip/" + variant + "/build_model_inferred");
     ClipArch actual = Fixtures.clipArch(variant);
@@ -66,24 +64,51 @@ class ClipArchInferenceTest {
     assertEquals(inferred.get("transformer_heads").asInt(), ClipArchInference.ruleTextHeads(arch.transformerWidth()));
   }
 
-  @Test
-  void ruleHeadsThatAreZeroMustBeGiven() throws Exception {
-    // read outside the lambdas, so that a missing ../shared skips the test instead of failing it
-    var rn = shapesOf("rn");
-    var vit = shapesOf("vit");
-    HeadCountException text = assertThrows(HeadCountException.class,
-        () -> ClipArchInference.infer(rn, new ClipHeads(4, null), "clip_rn.state.pt"));
-    assertFalse(text.visionTower());
-    assertTrue(text.getMessage().contains("clip_rn.state.pt") && text.getMessage().contains("32 wide")
-        && text.getMessage().contains("clip_text_heads"), text.getMessage());
-    HeadCountException vision = assertThrows(HeadCountException.class,
-        () -> ClipArchInference.infer(vit, new ClipHeads(null, 2), "clip_vit.state.pt"));
-    assertTrue(vision.visionTower());
-    // a ResNet's pool heads follow from the rule (32 * 8 / 64 = 4, the real count)
-    assertEquals(4, ClipArchInference.infer(rn, new ClipHeads(null, 2), "x").vision().heads());
-    HeadCountException indivisible = assertThrows(HeadCountException.class,
-        () -> ClipArchInference.infer(vit, new ClipHeads(3, 2), "clip_vit.state.pt"));
-    assertTrue(indivisible.getMessage().contains("32 wide, which 3 heads do not divide"), indivisible.getMessage());
+  /**
+   * Where build_model's width / 64 rule gives 0 heads (cases.json build_model_inferred: the tiny
+   * models) the count must be given, and the error names the file, the tower's width and the
+   * option; where it gives a count (a ResNet pool: 32 * width / 64) that count is used; a count
+   * that does not divide the width is refused.
+   */
+  @ClipVariants
+  void ruleHeadsThatAreZeroMustBeGiven(String variant) throws Exception {
+    // read outside the lambdas, so that a missing fixture skips the test instead of failing it
+    var shapes = shapesOf(variant);
+    JsonNode inferred = Fixtures.variant("clip", variant).get("build_model_inferred");
+    ClipArch actual = Fixtures.clipArch(variant);
+    String source = "clip_" + variant + ".state.pt";
+    // the width the image tower's heads divide: a ResNet's attention pool is 32 times its width
+    int visionWidth = actual.vision() instanceof ClipArch.ResNet ? actual.vision().width() * 32 : actual.vision().width();
+    int textHeads = actual.transformerHeads(), visionHeads = actual.vision().heads();
+
+    if (inferred.get("transformer_heads").asInt() == 0) {
+      HeadCountException text = assertThrows(HeadCountException.class,
+          () -> ClipArchInference.infer(shapes, new ClipHeads(visionHeads, null), source));
+      assertFalse(text.visionTower());
+      assertTrue(text.getMessage().contains(source) && text.getMessage().contains(actual.transformerWidth() + " wide")
+          && text.getMessage().contains("clip_text_heads"), text.getMessage());
+    } else {
+      assertEquals(inferred.get("transformer_heads").asInt(),
+          ClipArchInference.infer(shapes, new ClipHeads(visionHeads, null), source).transformerHeads());
+    }
+    if (inferred.get("vision_heads").asInt() == 0) {
+      HeadCountException vision = assertThrows(HeadCountException.class,
+          () -> ClipArchInference.infer(shapes, new ClipHeads(null, textHeads), source));
+      assertTrue(vision.visionTower());
+      assertTrue(vision.getMessage().contains(visionWidth + " wide") && vision.getMessage().contains("clip_vision_heads"),
+          vision.getMessage());
+    } else {
+      // e.g. the ResNet pool's heads follow from the rule (32 * 8 / 64 = 4 in the shared profile)
+      assertEquals(inferred.get("vision_heads").asInt(),
+          ClipArchInference.infer(shapes, new ClipHeads(null, textHeads), source).vision().heads());
+    }
+    int indivisible = 2;
+    while (visionWidth % indivisible == 0) indivisible++;
+    int bad = indivisible;
+    HeadCountException e = assertThrows(HeadCountException.class,
+        () -> ClipArchInference.infer(shapes, new ClipHeads(bad, textHeads), source));
+    assertTrue(e.visionTower());
+    assertTrue(e.getMessage().contains(visionWidth + " wide, which " + bad + " heads do not divide"), e.getMessage());
   }
 
   /** RN50's shapes (OpenAI's release): widths 64 and 512 give 32 pool heads and 8 text heads. */

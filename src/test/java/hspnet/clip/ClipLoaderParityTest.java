@@ -1,21 +1,28 @@
 package hspnet.clip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import hspnet.io.TorchZipReader;
 import hspnet.nn.StateDicts;
+import hspnet.testutil.ClipVariants;
+import hspnet.testutil.FixtureVariants;
 import hspnet.testutil.Fixtures;
 import hspnet.testutil.NativeScope;
 import hspnet.testutil.Parity;
@@ -36,8 +43,19 @@ class ClipLoaderParityTest {
     return new ClipHeads(arch.vision().heads(), arch.transformerHeads());
   }
 
+  /** Every CLIP variant of cases.json, from the two files the original wrote. */
+  static Stream<Arguments> originalFiles() throws Exception {
+    return FixtureVariants.clip().stream().flatMap(v -> Stream.of(
+        Arguments.of(v, "state.pt", WeightFormat.TORCH_SAVE), Arguments.of(v, "jit.pt", WeightFormat.TORCHSCRIPT)));
+  }
+
+  /** Every CLIP variant of cases.json, copied to safetensors as float32 and as float16. */
+  static Stream<Arguments> safetensorsCopies() throws Exception {
+    return FixtureVariants.clip().stream().flatMap(v -> Stream.of(Arguments.of(v, "Float"), Arguments.of(v, "Half")));
+  }
+
   @ParameterizedTest(name = "{0} from {1}")
-  @CsvSource({"rn, state.pt, TORCH_SAVE", "rn, jit.pt, TORCHSCRIPT", "vit, state.pt, TORCH_SAVE", "vit, jit.pt, TORCHSCRIPT"})
+  @MethodSource("originalFiles")
   void originalFilesGiveTheOriginalOutputs(String variant, String suffix, WeightFormat format) throws Exception {
     Path file = Shared.fixture("clip_" + variant + "." + suffix);
     assertEquals(format, WeightFormat.detect(file));
@@ -45,7 +63,7 @@ class ClipLoaderParityTest {
   }
 
   @ParameterizedTest(name = "{0} as safetensors {1}")
-  @CsvSource({"rn, Float", "rn, Half", "vit, Float", "vit, Half"})
+  @MethodSource("safetensorsCopies")
   void safetensorsCopiesGiveTheOriginalOutputs(String variant, String dtype) throws Exception {
     Map<String, Tensor> stored = TorchZipReader.readStateDict(Shared.fixture("clip_" + variant + ".state.pt"));
     Map<String, Tensor> converted = new LinkedHashMap<>();
@@ -69,12 +87,23 @@ class ClipLoaderParityTest {
     Parity.assertLoadedExactly(StateDicts.of(weights.newModel()), StateDicts.of(clip));
   }
 
-  @Test
-  void headCountsAreNeededForTheTinyModels() throws Exception {
-    java.nio.file.Path jit = Shared.fixture("clip_vit.jit.pt");   // outside the lambda: skips without ../shared
-    HeadCountException e = org.junit.jupiter.api.Assertions.assertThrows(HeadCountException.class,
-        () -> ClipLoader.load(jit, ClipHeads.INFERRED));
-    System.out.println("message: " + e.getMessage());
-    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("clip_vit.jit.pt"), e.getMessage());
+  /**
+   * Without head counts the loader uses build_model's width / 64 rule: where that gives 0 heads
+   * (cases.json build_model_inferred, the tiny models) loading must stop with an error naming the
+   * file; where it gives a count, that count is what build_model would build.
+   */
+  @ClipVariants
+  void headCountsAreNeededForTheTinyModels(String variant) throws Exception {
+    JsonNode inferred = Fixtures.variant("clip", variant).get("build_model_inferred");
+    Path jit = Shared.fixture("clip_" + variant + ".jit.pt");   // outside the lambda: skips when absent
+    if (inferred.get("vision_heads").asInt() == 0 || inferred.get("transformer_heads").asInt() == 0) {
+      HeadCountException e = assertThrows(HeadCountException.class, () -> ClipLoader.load(jit, ClipHeads.INFERRED));
+      System.out.println("message: " + e.getMessage());
+      assertTrue(e.getMessage().contains(jit.getFileName().toString()), e.getMessage());
+    } else {
+      ClipArch arch = ClipLoader.read(jit, ClipHeads.INFERRED).arch();
+      assertEquals(inferred.get("vision_heads").asInt(), arch.vision().heads());
+      assertEquals(inferred.get("transformer_heads").asInt(), arch.transformerHeads());
+    }
   }
 }

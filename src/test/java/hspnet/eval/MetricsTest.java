@@ -126,9 +126,14 @@ class MetricsTest {
     System.out.printf("metrics parity: mAP %.12f (|diff| %.3g), per-class AP max |diff| %.3g%n", map, mapDiff, maxApDiff);
     assertTrue(maxApDiff <= 1e-9, "per-class AP max diff " + maxApDiff);
     assertTrue(mapDiff <= 1e-9, "mAP diff " + mapDiff);
-    // the fixture's special classes: no positive -> 0, all positive -> 1/(1+1e-8·...)
-    assertEquals(0.0, ap[ref.get("class_without_positive").asInt()]);
-    assertEquals(0.9999999998, ap[ref.get("class_all_positive").asInt()], 1e-12);
+    // the fixture's special classes: no positive -> 0; every sample positive -> precision 1 at
+    // each of the N positives, divided by N + 1e-8 (0.9999999998 for N = 50)
+    int none = ref.get("class_without_positive").asInt(), all = ref.get("class_all_positive").asInt();
+    assertEquals(0, positives(targets, none), "class_without_positive has no positive");
+    assertEquals(targets.length, positives(targets, all), "class_all_positive is positive in every sample");
+    assertEquals(0.0, ap[none]);
+    double n = targets.length;
+    assertEquals(n / (n + 1e-8), ap[all], 1e-12);
   }
 
   @Test
@@ -162,10 +167,16 @@ class MetricsTest {
     assertEquals((float) t.get("P_O").asDouble(), (float) m.pO(), "P_O bit-identical in float32");
     assertEquals((float) t.get("R_O").asDouble(), (float) m.rO(), "R_O bit-identical in float32");
     assertEquals((float) t.get("F_O").asDouble(), (float) m.fO(), "F_O bit-identical in float32");
-    // class 7 is never predicted: tp = fp = 0, so its P/R/F are 0
+    // class_never_predicted: tp = fp = 0, so its P/R/F are 0
     int never = ref.get("class_never_predicted").asInt();
     assertEquals(0, m.tp()[never] + m.fp()[never]);
     assertEquals(0.0, m.f1()[never]);
+  }
+
+  private static int positives(int[][] targets, int c) {
+    int n = 0;
+    for (int[] row : targets) if (row[c] == 1) n++;
+    return n;
   }
 
   private static int[] ints(JsonNode array) {

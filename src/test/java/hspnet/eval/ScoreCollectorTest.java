@@ -21,7 +21,8 @@ class ScoreCollectorTest {
     int[][] targets = MetricsTest.fixtureTargets();
     int n = scores.length, c = scores[0].length;
     ScoreCollector collector = new ScoreCollector();
-    int[] batchEnds = {17, 34, n};
+    // three uneven batches, whatever the fixture's sample count
+    int[] batchEnds = {n / 3, n / 3 + n / 2 - 1, n};
     int start = 0;
     for (int end : batchEnds) {
       try (PointerScope scope = new PointerScope()) {

@@ -9,6 +9,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import hspnet.testutil.Fixtures;
+import hspnet.testutil.HspNetVariants;
 import hspnet.testutil.Shared;
 
 class NpyTest {
@@ -32,15 +36,18 @@ class NpyTest {
     assertEquals(1L << 40, t.get(2).item_long());
   }
 
-  @Test
-  void readsFixtureRelationMatrix() throws Exception {
-    NpyArray r = Npy.read(Shared.fixture("hspnet_rn.relation_raw.npy"));
-    assertArrayEquals(new long[] {24, 24}, r.shape());
+  /** The relation file of each fixture HSPNet: labels then groups, (C + G) x (C + G) cosine similarities. */
+  @HspNetVariants
+  void readsFixtureRelationMatrix(String variant) throws Exception {
+    JsonNode c = Fixtures.variant("hspnet", variant);
+    int n = c.get("num_labels").asInt() + c.get("num_groups").asInt();
+    NpyArray r = Npy.read(Shared.fixture(c.at("/cfg/relation_file").asText()));
+    assertArrayEquals(new long[] {n, n}, r.shape());
     float[] v = r.floats();
     // cosine similarities: the diagonal is 1 up to float32 rounding, and the matrix is symmetric
-    for (int i = 0; i < 24; i++) {
-      assertEquals(1.0, v[i * 24 + i], 1e-5);
-      for (int j = 0; j < 24; j++) assertEquals(v[i * 24 + j], v[j * 24 + i], 1e-6);
+    for (int i = 0; i < n; i++) {
+      assertEquals(1.0, v[i * n + i], 1e-5);
+      for (int j = 0; j < n; j++) assertEquals(v[i * n + j], v[j * n + i], 1e-6);
     }
   }
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -28,11 +29,17 @@ import java.util.zip.ZipOutputStream;
 import org.bytedeco.pytorch.*;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
+import hspnet.testutil.FixtureVariants;
+import hspnet.testutil.Fixtures;
+import hspnet.testutil.HspNetVariants;
 import hspnet.testutil.Shared;
+import hspnet.testutil.TrainVariants;
 
 @ExtendWith(NativeScope.class)
 class TorchZipTest {
@@ -40,17 +47,23 @@ class TorchZipTest {
 
   // ---------------------------------------------------------------- fixtures written by torch.save
 
-  @Test
-  void fixtureStateDictsMatchTheTablesInCasesJson() throws Exception {
-    JsonNode cases = new ObjectMapper().readTree(Shared.fixture("cases.json").toFile());
-    checkAgainstTable("clip_rn.state.pt", cases.at("/clip/rn/state_dict"), 153);
-    checkAgainstTable("clip_vit.state.pt", cases.at("/clip/vit/state_dict"), 62);
-    checkAgainstTable("hspnet_rn.state.pt", cases.at("/hspnet/rn/state_dict"), 167);
+  /** Every state dict of the fixture set with its cases.json table: clip_&lt;v&gt;.state.pt and hspnet_&lt;v&gt;.state.pt. */
+  static Stream<Arguments> stateDictFixtures() throws IOException {
+    List<Arguments> out = new ArrayList<>();
+    for (String v : FixtureVariants.clip()) out.add(Arguments.of("clip_" + v + ".state.pt", "/clip/" + v + "/state_dict"));
+    for (String v : FixtureVariants.hspnet()) out.add(Arguments.of("hspnet_" + v + ".state.pt", "/hspnet/" + v + "/state_dict"));
+    return out.stream();
   }
 
-  private static void checkAgainstTable(String fixture, JsonNode table, int expectedCount) throws IOException {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stateDictFixtures")
+  void fixtureStateDictsMatchTheTablesInCasesJson(String fixture, String table) throws Exception {
+    checkAgainstTable(fixture, Fixtures.cases().at(table));
+  }
+
+  private static void checkAgainstTable(String fixture, JsonNode table) throws IOException {
     LinkedHashMap<String, Tensor> state = TorchZipReader.readStateDict(Shared.fixture(fixture));
-    assertEquals(expectedCount, table.size(), fixture + ": table size");
+    assertFalse(table.isMissingNode() || table.isEmpty(), fixture + ": cases.json has no table for it");
     List<String> names = new ArrayList<>();
     table.forEach(row -> names.add(row.get("name").asText()));
     assertEquals(names, new ArrayList<>(state.keySet()), fixture + ": names in file order");
@@ -63,21 +76,23 @@ class TorchZipTest {
     System.out.println(fixture + ": " + state.size() + " entries match cases.json (names, order, shapes, dtypes)");
   }
 
-  @Test
-  void gradientFileHoldsOneGradientPerParameterThatReceivedOne() throws Exception {
-    JsonNode cases = new ObjectMapper().readTree(Shared.fixture("cases.json").toFile());
+  @TrainVariants
+  void gradientFileHoldsOneGradientPerParameterThatReceivedOne(String variant) throws Exception {
+    JsonNode train = Fixtures.variant("train", variant);
+    JsonNode hspnet = Fixtures.variant("hspnet", Fixtures.variantOf("hspnet", train.get("hspnet").asText()));
     Map<String, long[]> shapes = new LinkedHashMap<>();
-    cases.at("/hspnet/rn/state_dict").forEach(row -> shapes.put(row.get("name").asText(), longs(row.get("shape"))));
+    hspnet.get("state_dict").forEach(row -> shapes.put(row.get("name").asText(), longs(row.get("shape"))));
     Set<String> withoutGrad = new HashSet<>();
-    cases.at("/train/rn/params_without_grad").forEach(n -> withoutGrad.add(n.asText()));
+    train.get("params_without_grad").forEach(n -> withoutGrad.add(n.asText()));
     // the file lists the gradients in optimiser order: param group by param group
     List<String> expected = new ArrayList<>();
-    cases.at("/train/rn/param_groups").forEach(g -> g.get("params").forEach(p -> {
+    train.get("param_groups").forEach(g -> g.get("params").forEach(p -> {
       if (!withoutGrad.contains(p.asText())) expected.add(p.asText());
     }));
 
-    LinkedHashMap<String, Tensor> grads = TorchZipReader.readStateDict(Shared.fixture("train_rn.step0_grads.pt"));
-    assertEquals(74, grads.size());
+    String file = train.at("/files/step0_grads").asText();
+    LinkedHashMap<String, Tensor> grads = TorchZipReader.readStateDict(Shared.fixture(file));
+    assertEquals(train.get("n_step0_grads").asInt(), grads.size());
     assertEquals(expected, new ArrayList<>(grads.keySet()));
     double largest = 0;
     for (Map.Entry<String, Tensor> e : grads.entrySet()) {
@@ -86,26 +101,26 @@ class TorchZipTest {
       largest = Math.max(largest, e.getValue().abs().max().item_double());
     }
     // ties the values (not only the layout) to the recorded run
-    assertEquals(cases.at("/train/rn/max_abs_grad_step0").asDouble(), largest, 0.0);
-    System.out.println("step0 grads: 74 entries, max |grad| " + largest + " equals cases.json");
+    assertEquals(train.get("max_abs_grad_step0").asDouble(), largest, 0.0);
+    System.out.println(file + ": " + grads.size() + " entries, max |grad| " + largest + " equals cases.json");
   }
 
-  @Test
-  void viewEntriesEqualTheSlicesOfTheStorageTheyShare() throws Exception {
-    JsonNode cases = new ObjectMapper().readTree(Shared.fixture("cases.json").toFile());
+  @HspNetVariants
+  void viewEntriesEqualTheSlicesOfTheStorageTheyShare(String variant) throws Exception {
     Map<String, JsonNode> rows = new LinkedHashMap<>();
-    cases.at("/hspnet/rn/state_dict").forEach(row -> rows.put(row.get("name").asText(), row));
-    LinkedHashMap<String, Tensor> s = TorchZipReader.readStateDict(Shared.fixture("hspnet_rn.state.pt"));
+    Fixtures.variant("hspnet", variant).get("state_dict").forEach(row -> rows.put(row.get("name").asText(), row));
+    String p = "hspnet_" + variant + ".";
+    LinkedHashMap<String, Tensor> s = TorchZipReader.readStateDict(Shared.fixture(p + "state.pt"));
 
-    // parent_prompt_learner.token_* are views into parent_prompt_learner.embedding (4, 77, 32):
-    // with stride (77*32, 32, 1), storage offset k*32 is token position k.
+    // parent_prompt_learner.token_* are views into parent_prompt_learner.embedding (G, context, W):
+    // with stride (context*W, W, 1), storage offset k*W is token position k.
     Tensor embedding = s.get("parent_prompt_learner.embedding");
-    long width = embedding.size(2);
+    long groups = embedding.size(0), context = embedding.size(1), width = embedding.size(2);
     double worst = 0;
     for (String part : List.of("token_prefix", "token_middle", "token_suffix")) {
       String name = "parent_prompt_learner." + part;
       JsonNode row = rows.get(name);
-      assertArrayEquals(new long[] {77 * width, width, 1}, longs(row.get("stride")), name + " stride in cases.json");
+      assertArrayEquals(new long[] {context * width, width, 1}, longs(row.get("stride")), name + " stride in cases.json");
       long start = row.get("storage_offset").asLong() / width;
       long length = row.get("shape").get(1).asLong();
       Tensor expected = embedding.narrow(1, start, length);
@@ -117,23 +132,30 @@ class TorchZipTest {
     assertNotEquals(0.0, maxAbsDiff(s.get("parent_prompt_learner.token_prefix"),
         s.get("parent_prompt_learner.token_middle").narrow(1, 0, 1)));
 
-    // ctx (offset 32 into a storage of its own) was initialised from the "a photo of a" embeddings
-    // that every group's token_middle (offset 32 into the embedding's storage) holds.
+    // ctx (a storage of its own) was initialised from the "a photo of a" embeddings that every
+    // group's token_middle (right after the start token in the embedding's storage) holds.
     Tensor ctx = s.get("parent_prompt_learner.ctx");
-    for (long g = 0; g < 4; g++) worst = Math.max(worst, maxAbsDiff(ctx, s.get("parent_prompt_learner.token_middle").get(g)));
+    for (long g = 0; g < groups; g++) worst = Math.max(worst, maxAbsDiff(ctx, s.get("parent_prompt_learner.token_middle").get(g)));
     assertEquals(0.0, worst, "ctx vs token_middle");
 
-    // The child views share a (20, 77, 32) buffer that is not in the file. Position 76 (suffix
-    // index 71) is padding in every prompt, and padding has one (non-zero) embedding.
-    Tensor childPad = s.get("child_prompt_learner.token_suffix").select(1, 71);
-    Tensor parentPad = s.get("parent_prompt_learner.token_suffix").get(0).get(71);
+    // The child views share a (C, context, W) buffer that is not in the file. The last position is
+    // padding in every prompt (the token files say so), and padding has one (non-zero) embedding.
+    long[] childTokens = Npy.read(Shared.fixture(p + "child_tokens.npy")).longs();
+    long[] parentTokens = Npy.read(Shared.fixture(p + "parent_tokens.npy")).longs();
+    for (int i = (int) context - 1; i < childTokens.length; i += (int) context) assertEquals(0, childTokens[i], "child token " + i);
+    assertEquals(0, parentTokens[(int) context - 1], "parent prompt 0 ends in padding");
+    Tensor childSuffix = s.get("child_prompt_learner.token_suffix"), parentSuffix = s.get("parent_prompt_learner.token_suffix");
+    long labels = childSuffix.size(0);
+    assertEquals(childTokens.length / context, labels, "one child prompt per label");
+    Tensor childPad = childSuffix.select(1, childSuffix.size(1) - 1);
+    Tensor parentPad = parentSuffix.get(0).get(parentSuffix.size(1) - 1);
     assertTrue(parentPad.abs().max().item_double() > 0);
-    worst = Math.max(worst, maxAbsDiff(childPad, parentPad.unsqueeze(0).expand(20, width)));
+    worst = Math.max(worst, maxAbsDiff(childPad, parentPad.unsqueeze(0).expand(labels, width)));
     // and every prompt starts with the same start-of-text embedding
     worst = Math.max(worst, maxAbsDiff(s.get("child_prompt_learner.token_prefix"),
-        s.get("parent_prompt_learner.token_prefix").get(0).unsqueeze(0).expand(20, 1, width)));
+        s.get("parent_prompt_learner.token_prefix").get(0).unsqueeze(0).expand(labels, 1, width)));
     assertEquals(0.0, worst);
-    System.out.println("views: max abs diff to the slices of their base " + worst);
+    System.out.println(p + "state.pt views: max abs diff to the slices of their base " + worst);
   }
 
   // ---------------------------------------------------------------- independent oracles (LibTorch)
@@ -276,16 +298,17 @@ class TorchZipTest {
     }
   }
 
-  @Test
-  void rewritingAFixtureKeepsEveryTensor() throws Exception {
-    LinkedHashMap<String, Tensor> original = TorchZipReader.readStateDict(Shared.fixture("hspnet_rn.state.pt"));
-    Path f = tmp.resolve("hspnet_rn.state.pt");
+  @HspNetVariants
+  void rewritingAFixtureKeepsEveryTensor(String variant) throws Exception {
+    String name = "hspnet_" + variant + ".state.pt";
+    LinkedHashMap<String, Tensor> original = TorchZipReader.readStateDict(Shared.fixture(name));
+    Path f = tmp.resolve(name);
     TorchZipWriter.writeStateDict(f, original);
     LinkedHashMap<String, Tensor> back = TorchZipReader.readStateDict(f);
     assertEquals(new ArrayList<>(original.keySet()), new ArrayList<>(back.keySet()));
     double worst = 0;
     for (String k : original.keySet()) worst = Math.max(worst, assertSameTensor(original.get(k), back.get(k), k));
-    System.out.println("hspnet_rn.state.pt rewritten and read back: max abs diff " + worst);
+    System.out.println(name + " rewritten and read back: max abs diff " + worst);
   }
 
   // ---------------------------------------------------------------- bad input

@@ -9,11 +9,15 @@ import java.util.Map;
 
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import hspnet.clip.ClipArch;
 import hspnet.clip.VisionTransformer;
+import com.fasterxml.jackson.databind.JsonNode;
+
 import hspnet.config.Config;
 import hspnet.config.ConfigException;
 import hspnet.config.ConfigLoader;
@@ -37,19 +41,26 @@ class HspNetFactoryWeightsTest {
 
   @TempDir Path dir;
 
-  private Config config(String clipModel, String extra) throws Exception {
+  /** A run config naming a CLIP weights file, with the image size of that fixture CLIP. */
+  private Config config(String variant, String clipModel, String extra) throws Exception {
     Path file = dir.resolve("run.yaml");
     Files.writeString(file, String.join("\n",
-        "checkpoint: w", "log_file: run.txt", "data: " + dir.resolve("data"), "dataset_kind: demo", "num_classes: 4",
-        "image_size: 64", "batch_size: 4", "workers: 1", "epochs: 1", "total_epochs: 1", "lr: 0.001", "gcn_lr: 0.001",
+        "checkpoint: w", "log_file: run.txt", "data: " + dir.resolve("data"), "dataset_kind: demo",
+        "num_classes: " + LABELS.numClasses(), "image_size: " + Fixtures.clipArch(variant).imageResolution(), "batch_size: 4", "workers: 1", "epochs: 1", "total_epochs: 1", "lr: 0.001", "gcn_lr: 0.001",
         "log_every: 10", "device: cpu", "clip_model: " + clipModel,
         "tokenizer: " + Shared.fixture("bpe_simple_vocab_16e6.txt.gz"), extra, ""));
     return ConfigLoader.load(file);
   }
 
+  /** The config keys of both head counts of a fixture CLIP (cases.json clip.&lt;variant&gt;.arch). */
+  private static String heads(String variant) throws Exception {
+    ClipArch arch = Fixtures.clipArch(variant);
+    return "clip_vision_heads: " + arch.vision().heads() + "\nclip_text_heads: " + arch.transformerHeads();
+  }
+
   @Test
   void vitWeightsBecomeHspNetsImageEncoder() throws Exception {
-    Config cfg = config(Shared.fixture("clip_vit.jit.pt").toString(), "clip_vision_heads: 2\nclip_text_heads: 2");
+    Config cfg = config("vit", Shared.fixture("clip_vit.jit.pt").toString(), heads("vit"));
     HspNetFactory.check(cfg);
     HspNetFactory factory = new HspNetFactory(cfg, LABELS);
     assertEquals(Fixtures.clipArch("vit"), factory.arch());
@@ -60,7 +71,7 @@ class HspNetFactoryWeightsTest {
       Tensor images = Npy.read(Shared.fixture("clip_vit.images.npy")).toTensor();
       Parity.assertForward("hspnet(vit weights).image_encoder", model.imageEncoder().forward(images),
           Shared.fixture("clip_vit.encode_image.npy"));
-      assertArrayEquals(new long[] {3, 4}, model.forward(images).sizes().vec().get());
+      assertArrayEquals(new long[] {images.size(0), LABELS.numClasses()}, model.forward(images).sizes().vec().get());
     }
     Map<String, Tensor> a = StateDicts.of(model), b = StateDicts.of(ema);
     a.forEach((k, v) -> {
@@ -68,43 +79,53 @@ class HspNetFactoryWeightsTest {
     });
   }
 
+  /** The tiny ResNet CLIP: build_model's rule gives 0 text heads (text width < 64) but the right pool heads. */
   @Test
   void headCountsTheWeightsCannotTellNameTheirKey() throws Exception {
-    Config cfg = config(Shared.fixture("clip_rn.state.pt").toString(), "");
+    String rn = Shared.fixture("clip_rn.state.pt").toString();
+    ClipArch arch = Fixtures.clipArch("rn");
+    JsonNode inferred = Fixtures.variant("clip", "rn").get("build_model_inferred");
+    Assumptions.assumeTrue(inferred.get("transformer_heads").asInt() == 0,
+        "skipped: this profile's ResNet CLIP has a text width build_model's rule can split into heads");
+    Config cfg = config("rn", rn, "");
     ConfigException e = assertThrows(ConfigException.class, () -> new HspNetFactory(cfg, LABELS));
-    assertTrue(e.getMessage().contains("key 'clip_text_heads'") && e.getMessage().contains("32 wide"), e.getMessage());
+    assertTrue(e.getMessage().contains("key 'clip_text_heads'") && e.getMessage().contains(arch.transformerWidth() + " wide"),
+        e.getMessage());
     ConfigException viaCheck = assertThrows(ConfigException.class, () -> HspNetFactory.check(cfg));
     assertEquals(e.getMessage(), viaCheck.getMessage());
-    // the ResNet pool's 4 heads follow from the rule; the text heads are given
-    assertEquals(4, new HspNetFactory(config(Shared.fixture("clip_rn.state.pt").toString(), "clip_text_heads: 2"), LABELS)
-        .arch().vision().heads());
+    // the ResNet pool's heads follow from the rule (32 * width / 64); the text heads are given
+    assertEquals(inferred.get("vision_heads").asInt(),
+        new HspNetFactory(config("rn", rn, "clip_text_heads: " + arch.transformerHeads()), LABELS).arch().vision().heads());
   }
 
   @Test
   void imageSizeMustBeTheWeightsResolution() throws Exception {
-    Config cfg = config(Shared.fixture("clip_rn.state.pt").toString(), "clip_text_heads: 2")
-        .with("image_size", 224, "run.yaml:6");
+    int res = Fixtures.clipArch("vit").imageResolution(), wrong = res == 224 ? 288 : 224;
+    Config cfg = config("vit", Shared.fixture("clip_vit.state.pt").toString(), heads("vit"))
+        .with("image_size", wrong, "run.yaml:6");
     ConfigException e = assertThrows(ConfigException.class, () -> HspNetFactory.check(cfg));
-    assertTrue(e.getMessage().startsWith("run.yaml:6: key 'image_size': is 224") && e.getMessage().contains("take 64x64 images")
-        && e.getMessage().contains("set image_size: 64"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("run.yaml:6: key 'image_size': is " + wrong)
+        && e.getMessage().contains("take " + res + "x" + res + " images") && e.getMessage().contains("set image_size: " + res),
+        e.getMessage());
   }
 
   @Test
   void tokenizerMustHaveTheWeightsVocabulary() throws Exception {
-    Config cfg = config(Shared.fixture("clip_vit.state.pt").toString(), "clip_vision_heads: 2\nclip_text_heads: 2")
+    Config cfg = config("vit", Shared.fixture("clip_vit.state.pt").toString(), heads("vit"))
         .with("tokenizer", "bytes", "run.yaml:16");
     ConfigException e = assertThrows(ConfigException.class, () -> new HspNetFactory(cfg, LABELS));
-    assertTrue(e.getMessage().contains("key 'tokenizer'") && e.getMessage().contains("vocabulary of 49408"), e.getMessage());
+    assertTrue(e.getMessage().contains("key 'tokenizer'")
+        && e.getMessage().contains("vocabulary of " + Fixtures.clipArch("vit").vocabSize()), e.getMessage());
   }
 
   @Test
   void missingOrCorruptWeights() throws Exception {
-    Config missing = config(dir.resolve("RN50.pt").toString(), "");
+    Config missing = config("vit", dir.resolve("RN50.pt").toString(), "");
     ConfigException e = assertThrows(ConfigException.class, () -> HspNetFactory.check(missing));
     assertTrue(e.getMessage().contains("key 'clip_model'") && e.getMessage().contains("RN50.pt' does not exist"), e.getMessage());
     Path corrupt = Files.writeString(dir.resolve("ViT-B-32.pt"), "PK\3\4 but not really a zip");
     IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-        () -> HspNetFactory.check(config(corrupt.toString(), "")));
+        () -> HspNetFactory.check(config("vit", corrupt.toString(), "")));
     assertTrue(bad.getMessage().startsWith(corrupt.toString()), bad.getMessage());
   }
 }

@@ -3,16 +3,16 @@ package hspnet.train;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-import hspnet.testutil.Shared;
+import hspnet.testutil.Fixtures;
+import hspnet.testutil.TrainVariants;
 
 class OneCycleScheduleTest {
   private static final double REL_TOL = 1e-12;
 
   private static JsonNode cases() throws Exception {
-    return new ObjectMapper().readTree(Shared.fixture("cases.json").toFile());
+    return Fixtures.cases();
   }
 
   private static double[] doubles(JsonNode array) {
@@ -84,22 +84,29 @@ class OneCycleScheduleTest {
     assertThrows(IllegalArgumentException.class, () -> s.lr(0, total + 1), "a further step raises in torch");
   }
 
-  @Test
-  void matchesTheValuesUsedInTheReferenceTrainingSteps() throws Exception {
-    // train_rn: max_lr [1e-4, 1e-4, 7e-4, 7e-4], 2 steps per epoch, 5 scheduled epochs -> 10 steps
-    OneCycleSchedule s = OneCycleSchedule.withDefaults(new double[] {1e-4, 1e-4, 7e-4, 7e-4}, 2 * 5);
-    JsonNode steps = cases().get("train").get("rn").get("steps");
+  /** The schedule train.py builds from a fixture's recipe gives the lr / beta1 its optimizer held at every step. */
+  @TrainVariants
+  void matchesTheValuesUsedInTheReferenceTrainingSteps(String variant) throws Exception {
+    JsonNode train = Fixtures.variant("train", variant);
+    JsonNode recipe = train.get("recipe");
+    // total_steps = steps_per_epoch * cfg.total_epochs (not the epochs actually run)
+    long total = recipe.get("steps_per_epoch").asLong() * recipe.get("total_epochs").asLong();
+    assertEquals(recipe.get("total_steps").asLong(), total);
+    OneCycleSchedule s = OneCycleSchedule.withDefaults(doubles(recipe.get("max_lr")), total);
+    JsonNode steps = train.get("steps");
+    assertTrue(steps.size() > 0, "train." + variant + ".steps is empty");
     double maxRel = 0;
     for (int k = 0; k < steps.size(); k++) {
       JsonNode st = steps.get(k);
-      for (int g = 0; g < 4; g++) {
+      assertEquals(s.groups(), st.get("lr_used").size(), "step " + k + ": one lr per group");
+      for (int g = 0; g < s.groups(); g++) {
         maxRel = Math.max(maxRel, rel(s.lr(g, k), st.get("lr_used").get(g).asDouble()));
         maxRel = Math.max(maxRel, rel(s.beta1(k), st.get("beta1_used").get(g).asDouble()));
         maxRel = Math.max(maxRel, rel(s.lr(g, k + 1), st.get("lr_after_scheduler_step").get(g).asDouble()));
         maxRel = Math.max(maxRel, rel(s.beta1(k + 1), st.get("beta1_after_scheduler_step").get(g).asDouble()));
       }
     }
-    System.out.printf("OneCycle vs train_rn steps (%d steps): lr/beta1 max rel diff %.3g%n", steps.size(), maxRel);
+    System.out.printf("OneCycle vs train_%s steps (%d steps): lr/beta1 max rel diff %.3g%n", variant, steps.size(), maxRel);
     assertTrue(maxRel <= REL_TOL, "max rel diff " + maxRel);
   }
 }
