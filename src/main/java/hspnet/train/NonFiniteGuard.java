@@ -8,10 +8,8 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
-import hspnet.nn.MultiTensorOps;
 import hspnet.nn.NumericalFault;
 
-import static org.bytedeco.pytorch.global.torch.full;
 import static org.bytedeco.pytorch.global.torch.zeros;
 
 /**
@@ -41,20 +39,22 @@ final class NonFiniteGuard {
   }
 
   /**
-   * Unscaled training: the loss and every gradient must be finite before the optimizer steps. One
-   * pass of GradScaler's multi-tensor check over the gradients (multiplying by 1 changes no bit),
-   * read on the host: a synchronisation per step, which the CPU does not notice and which equals
-   * the one loss-scaled training makes anyway.
+   * Unscaled training: the loss and every gradient must be finite before the optimizer steps.
+   * Whether all is finite is gathered on the device and read once: a synchronisation per step,
+   * which the CPU does not notice and which equals the one loss-scaled training makes anyway.
+   * (Plain tensor ops: the boxed multi-tensor call GradScaler uses kept native memory per step.)
    */
   void checkUnscaled(Tensor loss) {
     try (NoGradGuard g = new NoGradGuard()) {
       if (!loss.isfinite().all().item_bool()) throw new NumericalFault("the loss is " + loss.item_double());
-      List<Tensor> grads = LossScaler.definedGrads(params);
-      if (grads.isEmpty()) return;
-      Tensor foundInf = zeros(new long[] {}, LossScaler.options(grads.get(0)));
-      Tensor one = full(new long[] {}, new Scalar(1.0), LossScaler.options(grads.get(0)));
-      MultiTensorOps.nonFiniteCheckAndUnscale(grads, foundInf, one);
-      if (foundInf.item_float() != 0f) throw new NumericalFault(firstNonFiniteGradient());
+      Tensor allFinite = null;
+      for (Tensor p : params) {
+        Tensor grad = p.grad();
+        if (!grad.defined()) continue;
+        Tensor finite = grad.isfinite().all();
+        allFinite = allFinite == null ? finite : allFinite.logical_and(finite);
+      }
+      if (allFinite != null && !allFinite.item_bool()) throw new NumericalFault(firstNonFiniteGradient());
     }
   }
 
