@@ -1,6 +1,5 @@
 package hspnet.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,13 +80,28 @@ public final class LabelList {
   public static List<Sample> read(Path listFile, int numClasses) {
     if (numClasses <= 0) throw new IllegalArgumentException("numClasses must be positive, got " + numClasses);
     List<Sample> samples = new ArrayList<>();
-    try (BufferedReader r = Files.newBufferedReader(listFile, StandardCharsets.UTF_8)) {
-      String line;
+    try {
+      byte[] all = Files.readAllBytes(listFile);
+      java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
       int lineNo = 0;
-      while ((line = r.readLine()) != null) {
+      for (int start = 0; start < all.length; ) {
+        int end = start;
+        while (end < all.length && all[end] != '\n') end++;
         lineNo++;
+        String where = listFile + ":" + lineNo;
+        String line;
+        try {
+          line = utf8.decode(java.nio.ByteBuffer.wrap(all, start, end - start)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+          int bad = firstBadByte(all, start, end);
+          throw new IllegalArgumentException(where + ": not UTF-8 text (byte 0x"
+              + String.format("%02X", all[bad] & 0xff) + " at column " + (bad - start + 1) + "); list files are read as UTF-8");
+        }
+        start = end + 1;
         if (line.isBlank()) continue;
-        samples.add(parseLine(line.strip(), numClasses, listFile + ":" + lineNo));
+        samples.add(parseLine(line.strip(), numClasses, where));
       }
       if (samples.isEmpty()) throw new IllegalArgumentException(listFile + ": the label list holds no image");
     } catch (NoSuchFileException e) {
@@ -96,6 +110,22 @@ public final class LabelList {
       throw new IllegalArgumentException(listFile + ": cannot read label list: " + e.getMessage(), e);
     }
     return samples;
+  }
+
+  /** The offset of the first byte in [start, end) that does not begin a valid UTF-8 sequence. */
+  private static int firstBadByte(byte[] b, int start, int end) {
+    java.nio.charset.CharsetDecoder d = StandardCharsets.UTF_8.newDecoder();
+    for (int i = start; i < end; ) {
+      int n = (b[i] & 0x80) == 0 ? 1 : (b[i] & 0xe0) == 0xc0 ? 2 : (b[i] & 0xf0) == 0xe0 ? 3 : (b[i] & 0xf8) == 0xf0 ? 4 : 0;
+      if (n == 0 || i + n > end) return i;
+      try {
+        d.reset().decode(java.nio.ByteBuffer.wrap(b, i, n));
+      } catch (java.nio.charset.CharacterCodingException e) {
+        return i;
+      }
+      i += n;
+    }
+    return start;
   }
 
   private static Sample parseLine(String line, int numClasses, String where) {

@@ -377,7 +377,8 @@ final class RestrictedUnpickler {
     Integer h = known.get(o);
     if (h == null) {
       if (onPath.containsKey(o))
-        throw new IllegalArgumentException("the pickle builds a " + describe(o) + " that contains itself; refused");
+        throw new IllegalArgumentException("the pickle builds " + (o instanceof ScriptObject ? describe(o) : "a " + describe(o))
+            + " that contains itself; refused");
       if (depth >= MAX_DEPTH)
         throw new IllegalArgumentException("the pickle nests containers more than " + MAX_DEPTH + " deep; refused");
       onPath.put(o, Boolean.TRUE);
