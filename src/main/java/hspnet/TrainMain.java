@@ -175,10 +175,10 @@ public final class TrainMain {
     String skipped = c.skipped().isEmpty() ? "" : "round" + String.join(", round", c.skipped().stream().map(String::valueOf).toList());
     if (c.round() == 0)
       throw new ConfigException("'" + cfg.checkpoint() + "' has no " + (skipped.isEmpty() ? "trained round" : "round with " + needed)
-          + " under " + checkpointsRoot + " to " + purpose + (skipped.isEmpty() ? "" : " (" + skipped + " hold none: stopped or failed before"
+          + " under " + checkpointsRoot + " to " + purpose + (skipped.isEmpty() ? "" : " (" + skipped + (c.skipped().size() == 1 ? " holds" : " hold") + " none: stopped or failed before"
           + " completing an epoch)"));
     if (!skipped.isEmpty())
-      out.println("note: " + skipped + " of '" + cfg.checkpoint() + "' hold no " + needed + " (stopped or failed before completing an"
+      out.println("note: " + skipped + " of '" + cfg.checkpoint() + "' " + (c.skipped().size() == 1 ? "holds" : "hold") + " no " + needed + " (stopped or failed before completing an"
           + " epoch); using round" + c.round() + " (-r N picks another)");
     return run.resolve("round" + c.round());
   }
