@@ -226,6 +226,25 @@ class UntrustedFilesTest {
     assertOneLineError(r, npy.toString(), "overflows 64-bit sizes", false);
   }
 
+  @Test
+  void craftedYamlConfigsAreOneLineErrors() throws Exception {
+    StringBuilder laughs = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for (int i = 1; i < 12; i++) laughs.append("a").append(i).append(": &a").append(i).append(" [").append(("*a" + (i - 1) + ", ").repeat(9)).append("*a").append(i - 1).append("]\n");
+    byte[] latin1 = "checkpoint: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
+    for (Object[] c : List.of(new Object[] {"deep.yaml", ("checkpoint: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n").getBytes(StandardCharsets.UTF_8)},
+        new Object[] {"laughs.yaml", laughs.toString().getBytes(StandardCharsets.UTF_8)}, new Object[] {"latin1.yaml", latin1})) {
+      Path cfg = Crafted.write(dir.resolve((String) c[0]), (byte[]) c[1]);
+      Run r = run((o, e) -> TrainMain.run(new String[] {"-c", cfg.toString()}, dir.resolve("yaml-checkpoints"), o, e), "-c " + c[0]);
+      String all = r.out() + r.err();
+      assertEquals(2, r.exit(), all);
+      assertEquals(1, r.err().strip().lines().count(), all);
+      assertTrue(r.err().startsWith("error: " + cfg), all);
+      assertFalse(all.contains("Exception") || all.contains("\tat "), all);
+      assertFalse(Files.exists(dir.resolve("yaml-checkpoints")), "nothing created");
+    }
+    printTable();
+  }
+
   // ------------------------------------------------------------------------------ helpers
 
   private Run run(java.util.function.BiFunction<PrintStream, PrintStream, Integer> main, String label) {

@@ -73,6 +73,9 @@ final class AdamStateArchive {
     try {
       try (OutputArchive archive = archiveOf(saved, source)) {
         saveTo(archive, tmp);
+      } catch (IOException e) {
+        throw new IOException(source + ": cannot restore the optimizer state (it goes through a temporary file in "
+            + scratch + "): " + e.getMessage(), e);
       }
       InputArchive in = new InputArchive();
       try {
