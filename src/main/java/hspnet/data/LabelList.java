@@ -95,9 +95,8 @@ public final class LabelList {
         try {
           line = utf8.decode(java.nio.ByteBuffer.wrap(all, start, end - start)).toString();
         } catch (java.nio.charset.CharacterCodingException e) {
-          int bad = firstBadByte(all, start, end);
-          throw new IllegalArgumentException(where + ": not UTF-8 text (byte 0x"
-              + String.format("%02X", all[bad] & 0xff) + " at column " + (bad - start + 1) + "); list files are read as UTF-8");
+          hspnet.io.Utf8.Problem p = hspnet.io.Utf8.firstProblem(java.util.Arrays.copyOfRange(all, start, end));
+          throw new IllegalArgumentException(where + ": " + (p == null ? "not UTF-8 text" : p.describe()) + "; list files are read as UTF-8");
         }
         start = end + 1;
         if (line.isBlank()) continue;
@@ -110,22 +109,6 @@ public final class LabelList {
       throw new IllegalArgumentException(listFile + ": cannot read label list: " + e.getMessage(), e);
     }
     return samples;
-  }
-
-  /** The offset of the first byte in [start, end) that does not begin a valid UTF-8 sequence. */
-  private static int firstBadByte(byte[] b, int start, int end) {
-    java.nio.charset.CharsetDecoder d = StandardCharsets.UTF_8.newDecoder();
-    for (int i = start; i < end; ) {
-      int n = (b[i] & 0x80) == 0 ? 1 : (b[i] & 0xe0) == 0xc0 ? 2 : (b[i] & 0xf0) == 0xe0 ? 3 : (b[i] & 0xf8) == 0xf0 ? 4 : 0;
-      if (n == 0 || i + n > end) return i;
-      try {
-        d.reset().decode(java.nio.ByteBuffer.wrap(b, i, n));
-      } catch (java.nio.charset.CharacterCodingException e) {
-        return i;
-      }
-      i += n;
-    }
-    return start;
   }
 
   private static Sample parseLine(String line, int numClasses, String where) {
