@@ -141,7 +141,8 @@ class ResumeTest {
     assertTrue(missingRound.err().contains("round9: no such round"), missingRound.err());
 
     Files.createDirectories(resumedRoot.resolve("resume/round2"));
-    Run noState = run(resumedRoot, "-c", config("viaKey", 5, "resume: true\n").toString());
+    // named with -r (without it, a round lacking resume.pt is passed over for the latest one that has it: RoundChoiceTest)
+    Run noState = run(resumedRoot, "-c", config("viaKey", 5, "resume: true\n").toString(), "--resume", "-r", "2");
     assertEquals(2, noState.exit());
     assertTrue(noState.err().contains("round2/resume.pt: no resume state"), noState.err());
 

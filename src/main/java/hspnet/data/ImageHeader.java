@@ -73,7 +73,7 @@ public final class ImageHeader {
       seg.clear().limit(4);
       read(ch, seg, pos);
       int marker0 = seg.get(0) & 0xff, marker = seg.get(1) & 0xff;
-      if (marker0 != 0xff) throw new IllegalArgumentException(file + ": corrupt JPEG (no marker at byte " + pos + ")");
+      if (marker0 != 0xff) throw new IllegalArgumentException(file + ": cannot decode image (corrupt JPEG: no marker at byte " + pos + ")");
       if (marker == 0xff) { // fill byte
         pos++;
         continue;
@@ -84,7 +84,7 @@ public final class ImageHeader {
         continue;
       }
       int length = seg.getShort(2) & 0xffff;
-      if (length < 2) throw new IllegalArgumentException(file + ": corrupt JPEG (segment length " + length + " at byte " + pos + ")");
+      if (length < 2) throw new IllegalArgumentException(file + ": cannot decode image (corrupt JPEG: segment length " + length + " at byte " + pos + ")");
       boolean frame = marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
       if (frame && !sized) {
         if (pos + 9 > size) throw truncated(file);
@@ -117,13 +117,13 @@ public final class ImageHeader {
   }
 
   private static IllegalArgumentException truncated(Path file) {
-    return new IllegalArgumentException(file + ": truncated or corrupt JPEG (no end-of-image marker after the scan;"
-        + " libjpeg would print 'Premature end of JPEG file' and decode a grey remainder)");
+    return new IllegalArgumentException(file + ": cannot decode image (truncated or corrupt JPEG: no end-of-image marker"
+        + " after the scan; libjpeg would print 'Premature end of JPEG file' and decode a grey remainder)");
   }
 
   private static void limit(Path file, String format, long width, long height) {
     if (width <= 0 || height <= 0)
-      throw new IllegalArgumentException(file + ": corrupt " + format + " header (" + width + "x" + height + " pixels)");
+      throw new IllegalArgumentException(file + ": cannot decode image (corrupt " + format + " header: " + width + "x" + height + " pixels)");
     if (width * height > MAX_PIXELS)
       throw new IllegalArgumentException(file + ": " + format + " header declares " + width + "x" + height + " = "
           + width * height + " pixels, more than the " + MAX_PIXELS + " allowed (a decompression bomb, as Pillow's"

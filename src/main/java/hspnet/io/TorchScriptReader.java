@@ -64,6 +64,20 @@ public final class TorchScriptReader {
     }
   }
 
+  /**
+   * True when the zip archive holds a TorchScript archive's constants.pkl or code/ beside its
+   * data.pkl (read from the directory only, by the same checked zip reader).
+   *
+   * @throws IllegalArgumentException naming the file when it is no readable zip archive
+   */
+  public static boolean isTorchScript(Path file) throws IOException {
+    try (ZipArchive zip = ZipArchive.open(file)) {
+      for (java.util.List<String> inner : zip.byRoot().values())
+        for (String n : inner) if (n.equals("constants.pkl") || n.startsWith("code/")) return true;
+      return false;
+    }
+  }
+
   private static void collect(RestrictedUnpickler.ScriptObject m, String prefix, Map<String, TensorRecord> params,
       Map<String, TensorRecord> others, IdentityHashMap<Object, Boolean> seen) {
     if (seen.put(m, Boolean.TRUE) != null) return; // a submodule shared by two parents is listed once, as LibTorch does

@@ -124,6 +124,9 @@ public final class ResumeState {
       tree = TorchZipReader.readTree(file);
     } catch (IllegalArgumentException e) {
       String m = e.getMessage().startsWith(file.toString()) ? e.getMessage().substring(file.toString().length()) : ": " + e.getMessage();
+      if (m.contains("a TorchScript archive"))
+        m += " (resume states of earlier versions were LibTorch archives, which are not read any more: reading one runs"
+            + " the code stored in it)";
       throw new IllegalArgumentException(file + ": not a readable resume state" + m, e);
     }
     if (!(tree instanceof Map<?, ?> map))
