@@ -126,7 +126,7 @@ final class TorchArchive implements AutoCloseable {
         if (r.extent() > r.storageNumel())
           throw new IllegalArgumentException(file + ": entry '" + name + "' reaches element " + (r.extent() - 1)
               + " of a storage of " + r.storageNumel() + " elements (" + r + ")");
-        viewBytes += r.nbytes();
+        viewBytes = addBytes(viewBytes, r.nbytes(), file);
       }
       ZipArchive.Entry entry = zip.entry(recordName);
       if (entry == null)
@@ -137,7 +137,7 @@ final class TorchArchive implements AutoCloseable {
         throw new IllegalArgumentException(file + ": storage record '" + recordName + "' holds " + entry.size()
             + " bytes, but torch." + first.type().className + " of " + first.storageNumel() + " elements (entry '"
             + group.getValue().get(0) + "') needs " + bytes + (entry.size() < bytes ? " (truncated storage)" : ""));
-      storageBytes += bytes;
+      storageBytes = addBytes(storageBytes, bytes, file);
       entries.put(group.getKey(), entry);
     }
     if (viewBytes > 2 * storageBytes + VIEW_SLACK)
@@ -160,6 +160,14 @@ final class TorchArchive implements AutoCloseable {
       throw e;
     }
     return out;
+  }
+
+  private static long addBytes(long a, long b, Path file) {
+    try {
+      return Math.addExact(a, b);
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException(file + ": its tensors together overflow 64-bit sizes");
+    }
   }
 
   /** The view the record describes, copied into memory of its own (the storage is freed after). */
