@@ -2,8 +2,10 @@
 # Native-memory soak: trains the demo model (configs/hspnet+demo.yaml's model and data, CPU) for at
 # least STEPS optimizer steps (default 3000, 48 epochs of 63 steps; validation on 100 images to
 # keep it short; the data is drawn under WORK_DIR) and samples the process's resident memory (VmRSS) against the global step every
-# 2 s. Prints the samples as "step rss_mib" and the least-squares slope of RSS over steps after a
-# warm-up (the first 10%), in MiB per 1,000 steps, with the residuals' spread.
+# 2 s. Prints some samples ("step rss") and least-squares slopes of RSS over steps from 10%, a third
+# and half of the run on, in MiB per 1,000 steps, with the residuals' spread (a one-time rise during
+# warm-up shows as a slope that shrinks in the later windows; a leak keeps its slope).
+# Do not rebuild the jar (bin/hspnet after a source change) while it runs: the JVM reads it lazily.
 # Usage: bench/soak.sh [STEPS] [WORK_DIR]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,23 +35,26 @@ while kill -0 $pid 2>/dev/null; do
   sleep 2
 done
 wait $pid || { echo "training failed: $(tail -3 "$work/soak.out")"; exit 1; }
-python3 - "$work/samples.txt" "$steps" <<'EOF'
+python3 - "$work/samples.txt" <<'EOF'
 import sys
 rows = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if l.strip()]
-steps = int(sys.argv[2])
 last = max(s for s, _ in rows)
-warm = [(s, r) for s, r in rows if s >= 0.1 * last]
-n = len(warm)
-mx = sum(s for s, _ in warm) / n
-my = sum(r for _, r in warm) / n
-sxx = sum((s - mx) ** 2 for s, _ in warm)
-slope = sum((s - mx) * (r - my) for s, r in warm) / sxx
-res = [r - (my + slope * (s - mx)) for s, r in warm]
-print("samples: %d, steps %d..%d (warm-up excluded below step %d)" % (len(rows), rows[0][0], last, int(0.1 * last)))
+
+def fit(lo):
+    w = [(s, r) for s, r in rows if s >= lo]
+    n = len(w)
+    mx = sum(s for s, _ in w) / n
+    my = sum(r for _, r in w) / n
+    slope = sum((s - mx) * (r - my) for s, r in w) / sum((s - mx) ** 2 for s, _ in w)
+    res = [r - (my + slope * (s - mx)) for s, r in w]
+    return n, slope, (sum(x * x for x in res) / n) ** 0.5, max(abs(x) for x in res), w
+
+print("samples: %d, steps %d..%d" % (len(rows), rows[0][0], last))
 for s, r in rows[:: max(1, len(rows) // 25)]:
     print("step %5d  rss %5d MiB" % (s, r))
-print("RSS %d -> %d MiB (min %d, max %d after warm-up)" % (warm[0][1], warm[-1][1], min(r for _, r in warm), max(r for _, r in warm)))
-print("slope: %+.2f MiB per 1,000 steps (residuals: sd %.1f MiB, max |%.1f| MiB)" % (
-    slope * 1000, (sum(x * x for x in res) / n) ** 0.5, max(abs(x) for x in res)))
+for frac in (0.1, 1 / 3, 0.5):
+    n, slope, sd, mx, w = fit(frac * last)
+    print("from step %4d (%d samples): slope %+.2f MiB per 1,000 steps; RSS %d..%d MiB; residual sd %.1f, max |%.1f| MiB"
+          % (frac * last, n, slope * 1000, min(r for _, r in w), max(r for _, r in w), sd, mx))
 EOF
 echo "work folder: $work"
