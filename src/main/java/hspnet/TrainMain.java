@@ -25,6 +25,7 @@ import hspnet.train.Devices;
 import hspnet.train.ResumeState;
 import hspnet.train.RoundFolder;
 import hspnet.train.RunData;
+import hspnet.train.StopNotice;
 import hspnet.train.Tester;
 import hspnet.train.TrainLog;
 import hspnet.train.Trainer;
@@ -79,9 +80,11 @@ public final class TrainMain {
       HspNet ema = factory.build();
       Path round = RoundFolder.createNext(checkpointsRoot, cfg.checkpoint());
       ResolvedConfig.write(round.resolve("config.yaml"), cfg);
-      try (TrainLog log = new TrainLog(round.resolve(cfg.logFile()), out, style)) {
+      try (TrainLog log = new TrainLog(round.resolve(cfg.logFile()), out, style);
+           StopNotice stop = StopNotice.install(round, log, round.resolve(cfg.logFile()), resumeCommand(cfg, round))) {
         log.info("Round folder " + round + " (config " + cfg.file() + ", device " + Devices.describe(device)
             + (device.is_cuda() ? "" : ", " + threads + " CPU thread(s)") + ")");
+        logOrphans(log, RoundFolder.removeOrphans(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint())));
         logData(log, data);
         logCpuKernels(log, device);
         log.info("Relation matrix: " + factory.relationSource());
@@ -104,7 +107,7 @@ public final class TrainMain {
     int threads = Devices.configureCpuThreads(cfg);
     HspNetFactory.check(cfg);
     HspNetFactory.checkBackend(cfg, device.is_cuda());
-    Path folder = roundFolder(cfg, round, checkpointsRoot, "resume");
+    Path folder = roundFolder(cfg, round, checkpointsRoot, "resume", ResumeState.FILE, out);
     // checked before anything is built or logged: the saved run's settings and progress
     ResumeState.Saved saved = ResumeState.read(folder.resolve(ResumeState.FILE), ResumeState.settingsOf(cfg), device);
     if (saved.epochsDone() >= cfg.epochs())
@@ -114,9 +117,11 @@ public final class TrainMain {
       HspNetFactory factory = factory(cfg, data, checkpointsRoot);
       HspNet model = factory.build();
       HspNet ema = factory.build();
-      try (TrainLog log = new TrainLog(folder.resolve(cfg.logFile()), out, style)) {
+      try (TrainLog log = new TrainLog(folder.resolve(cfg.logFile()), out, style);
+           StopNotice stop = StopNotice.install(folder, log, folder.resolve(cfg.logFile()), resumeCommand(cfg, folder))) {
         log.info("Resuming round folder " + folder + " (config " + cfg.file() + ", device " + Devices.describe(device)
             + (device.is_cuda() ? "" : ", " + threads + " CPU thread(s)") + ")");
+        logOrphans(log, RoundFolder.removeOrphans(folder, RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint())));
         logData(log, data);
         logCpuKernels(log, device);
         log.info("Relation matrix: " + factory.relationSource());
@@ -166,11 +171,33 @@ public final class TrainMain {
     for (String warning : w.warnings()) log.info("warning: " + warning);
   }
 
-  /** Round N, or the latest round when N is not given; a clear error when there is none. */
-  private static Path roundFolder(Config cfg, Integer round, Path checkpointsRoot, String purpose) {
-    int n = round != null ? round : RoundFolder.latestRound(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint()));
-    if (n == 0) throw new ConfigException("'" + cfg.checkpoint() + "' has no trained round under " + checkpointsRoot + " to " + purpose);
-    return RoundFolder.existing(checkpointsRoot, cfg.checkpoint(), n);
+  /**
+   * Round N, or when N is not given the latest round holding {@code needed} (later rounds without
+   * it, such as one killed in its first epoch, are named on {@code out} and passed over); a clear
+   * error when there is none.
+   */
+  private static Path roundFolder(Config cfg, Integer round, Path checkpointsRoot, String purpose, String needed, PrintStream out) {
+    if (round != null) return RoundFolder.existing(checkpointsRoot, cfg.checkpoint(), round);
+    Path run = RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint());
+    RoundFolder.Choice c = RoundFolder.latestWith(run, needed);
+    String skipped = c.skipped().isEmpty() ? "" : "round" + String.join(", round", c.skipped().stream().map(String::valueOf).toList());
+    if (c.round() == 0)
+      throw new ConfigException("'" + cfg.checkpoint() + "' has no " + (skipped.isEmpty() ? "trained round" : "round with " + needed)
+          + " under " + checkpointsRoot + " to " + purpose + (skipped.isEmpty() ? "" : " (" + skipped + (c.skipped().size() == 1 ? " holds" : " hold") + " none: stopped or failed before"
+          + " completing an epoch)"));
+    if (!skipped.isEmpty())
+      out.println("note: " + skipped + " of '" + cfg.checkpoint() + "' " + (c.skipped().size() == 1 ? "holds" : "hold") + " no " + needed + " (stopped or failed before completing an"
+          + " epoch); using round" + c.round() + " (-r N picks another)");
+    return run.resolve("round" + c.round());
+  }
+
+  private static String resumeCommand(Config cfg, Path round) {
+    return "hspnet -c " + cfg.file() + " --resume -r " + round.getFileName().toString().substring("round".length());
+  }
+
+  private static void logOrphans(TrainLog log, java.util.List<String> removed) {
+    if (!removed.isEmpty())
+      log.info("Removed " + removed.size() + " temporary file(s) an interrupted write left: " + String.join(", ", removed));
   }
 
   static void test(Config cfg, Integer round, Path checkpointsRoot, PrintStream out, ConsoleStyle style) throws IOException {
@@ -178,16 +205,23 @@ public final class TrainMain {
     int threads = Devices.configureCpuThreads(cfg);
     HspNetFactory.check(cfg);
     HspNetFactory.checkBackend(cfg, device.is_cuda());
-    Path folder = roundFolder(cfg, round, checkpointsRoot, "test");
+    Path folder = roundFolder(cfg, round, checkpointsRoot, "test", "model-highest.ckpt", out);
     Path ckpt = folder.resolve("model-highest.ckpt");
     if (!Files.isRegularFile(ckpt)) throw new IllegalArgumentException(ckpt + ": no such checkpoint (did that training finish an epoch?)");
+    // a read-only round (an archived run) is tested all the same: the results are printed, not written
+    boolean writable = RoundFolder.canWrite(folder);
     try (RunData data = RunData.open(cfg, false);
-         TrainLog log = new TrainLog(folder.resolve(cfg.logFile()), out, style)) {
-      HspNet model = factory(cfg, data, checkpointsRoot).build();
+         TrainLog log = writable ? new TrainLog(folder.resolve(cfg.logFile()), out, style) : TrainLog.consoleOnly(out)) {
+      if (!writable)
+        log.info("Round folder " + folder + " is not writable: testing without writing its log, summary or test results"
+            + " (they are printed only)");
+      Path run = RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint());
+      HspNet model = (RoundFolder.canWrite(run) ? factory(cfg, data, checkpointsRoot) : new HspNetFactory(cfg, data.labels())).build();
       log.info("Testing " + ckpt + " on " + data.valSamples().size() + " validation images");
       Tester.Result r = Tester.test(cfg, model, data, ckpt, device, log);
-      report(log, RoundReport.afterTest(folder, data.labels(), runInfo(cfg, device, threads), ckpt, r.images(), cfg.thre(),
-          r.map(), r.threshold(), r.apPerClass()));
+      if (writable)
+        report(log, RoundReport.afterTest(folder, data.labels(), runInfo(cfg, device, threads), ckpt, r.images(), cfg.thre(),
+            r.map(), r.threshold(), r.apPerClass()));
       if (data.badImages().count() > 0) log.info(data.badImages().summary());
     }
   }

@@ -11,10 +11,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import hspnet.io.SafetensorsReader;
+import hspnet.io.StateDictFile;
 import hspnet.io.TorchScriptReader;
 import hspnet.io.TorchZipReader;
 import hspnet.nn.StateDicts;
-import hspnet.nn.Tensors;
 
 /**
  * Loads CLIP weights the way OpenAI's {@code clip.load(..., jit=False)} does: read the state dict
@@ -43,20 +43,34 @@ public final class ClipLoader {
    */
   public static ClipWeights read(Path file, ClipHeads heads) throws IOException {
     WeightFormat format = WeightFormat.detect(file);
-    LinkedHashMap<String, Tensor> raw = switch (format) {
-      case TORCHSCRIPT -> TorchScriptReader.readStateDict(file);
-      case TORCH_SAVE -> TorchZipReader.readStateDict(file);
-      case SAFETENSORS -> SafetensorsReader.read(file);
-    };
-    ClipArchInference.TORCHSCRIPT_EXTRAS.forEach(raw::remove);
     String source = file.toString();
-    if (CORE_KEYS.stream().noneMatch(raw::containsKey))
-      throw new IllegalArgumentException(source + ": not a CLIP model: none of CLIP's keys " + CORE_KEYS
-          + " is there; it holds " + raw.size() + " entries" + (raw.isEmpty() ? "" : " such as "
-          + raw.keySet().stream().limit(3).toList()));
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    raw.forEach((k, v) -> shapes.put(k, Tensors.shape(v)));
-    ClipArch arch = ClipArchInference.infer(shapes, heads, source);
+    LinkedHashMap<String, Tensor> raw;
+    ClipArch arch;
+    // names and shapes are checked against the architecture they describe before any tensor is
+    // read or any model allocated: a small file cannot make this allocate more than it holds
+    try (StateDictFile f = switch (format) {
+      case TORCHSCRIPT -> TorchScriptReader.open(file);
+      case TORCH_SAVE -> TorchZipReader.open(file);
+      case SAFETENSORS -> SafetensorsReader.open(file);
+    }) {
+      LinkedHashMap<String, long[]> shapes = f.shapes();
+      ClipArchInference.TORCHSCRIPT_EXTRAS.forEach(shapes::remove);
+      if (CORE_KEYS.stream().noneMatch(shapes::containsKey))
+        throw new IllegalArgumentException(source + ": not a CLIP model: none of CLIP's keys " + CORE_KEYS
+            + " is there; it holds " + shapes.size() + " entries" + (shapes.isEmpty() ? "" : " such as "
+            + shapes.keySet().stream().limit(3).toList()));
+      arch = ClipArchInference.infer(shapes, heads, source);
+      LinkedHashMap<String, long[]> expected;
+      try {
+        expected = ClipShapes.of(arch);
+        ClipShapes.numel(expected);
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException(source + ": the weights describe a CLIP whose size overflows 64 bits");
+      }
+      StateDicts.checkFits(expected, shapes, source);
+      raw = f.tensors();
+    }
+    ClipArchInference.TORCHSCRIPT_EXTRAS.forEach(raw::remove);
 
     ClipModel model = new ClipModel(arch);
     Map<String, Tensor> state = asFloat32(raw, Fp16Rounding.keys(model));

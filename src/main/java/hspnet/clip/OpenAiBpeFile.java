@@ -80,10 +80,17 @@ final class OpenAiBpeFile {
     return id;
   }
 
+  /** OpenAI's vocabulary is 1.6 MB unzipped; more than this is no vocabulary (a gzip bomb, say). */
+  private static final int MAX_UNZIPPED = 64 << 20;
+
   /** The whole decompressed file, so that a truncated or corrupt download is noticed. */
   private static byte[] gunzip(Path file, String source) {
     try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16)) {
-      return in.readAllBytes();
+      byte[] all = in.readNBytes(MAX_UNZIPPED + 1);
+      if (all.length > MAX_UNZIPPED)
+        throw new IllegalArgumentException(source + " inflates to more than " + (MAX_UNZIPPED >> 20) + " MiB; CLIP's"
+            + " vocabulary is 1.6 MB (refused as a decompression bomb)");
+      return all;
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(source + " does not exist", e);
     } catch (EOFException e) {

@@ -4,12 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Enumeration;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
 
 import hspnet.io.SafetensorsReader;
+import hspnet.io.TorchScriptReader;
 
 /** The file formats CLIP weights are read from, recognised by content, not by file name. */
 public enum WeightFormat {
@@ -43,16 +40,6 @@ public enum WeightFormat {
 
   /** TorchScript archives carry compiled code and constants beside data.pkl; torch.save zips do not. */
   private static WeightFormat zipKind(Path file) throws IOException {
-    try (ZipFile zip = new ZipFile(file.toFile())) {
-      for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
-        String name = e.nextElement().getName();
-        int slash = name.indexOf('/');
-        String inner = slash < 0 ? name : name.substring(slash + 1);
-        if (inner.equals("constants.pkl") || inner.startsWith("code/")) return TORCHSCRIPT;
-      }
-      return TORCH_SAVE;
-    } catch (ZipException e) {
-      throw new IllegalArgumentException(file + ": truncated or corrupt zip archive (" + e.getMessage() + ")", e);
-    }
+    return TorchScriptReader.isTorchScript(file) ? TORCHSCRIPT : TORCH_SAVE;
   }
 }

@@ -44,6 +44,12 @@ public final class ConfigLoader {
   }
 
   private static void mergeFile(Path path, Path shownAs, Map<String, Object> values, Map<String, String> origins) {
+    try {
+      hspnet.io.Utf8.Problem p = hspnet.io.Utf8.firstProblem(Files.readAllBytes(path));
+      if (p != null) throw new ConfigException(shownAs + ":" + p.line() + ": " + p.describe() + "; YAML files are read as UTF-8");
+    } catch (java.io.IOException e) {
+      // reported below, where the file is opened
+    }
     try (Reader r = Files.newBufferedReader(path)) {
       merge(YamlValues.read(shownAs.toString(), r, ConfigKeys.TOP_LEVEL), values, origins);
     } catch (java.nio.charset.MalformedInputException e) {

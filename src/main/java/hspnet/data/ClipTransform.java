@@ -118,7 +118,16 @@ public final class ClipTransform {
   /** The file as 8-bit BGR, orientation tag ignored; the caller closes it. */
   public static Mat decode(Path file) {
     if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such image file");
-    Mat bgr = imread(file.toString(), DECODE_FLAGS);
+    ImageHeader.check(file); // decompression bombs and truncated JPEGs, before the decoder sees them
+    Mat bgr;
+    try {
+      bgr = imread(file.toString(), DECODE_FLAGS);
+    } catch (RuntimeException e) {
+      // OpenCV's own checks (its pixel limit, decoder errors) throw cv::Exception: a bad image too
+      String m = String.valueOf(e.getMessage());
+      int nl = m.indexOf('\n');
+      throw new IllegalArgumentException(file + ": cannot decode image (" + (nl < 0 ? m : m.substring(0, nl)).trim() + ")");
+    }
     if (bgr == null || bgr.empty()) {
       if (bgr != null) bgr.close();
       throw new IllegalArgumentException(file + ": cannot decode image (corrupt or unsupported format)");

@@ -29,6 +29,20 @@ public final class ImagePaths {
     if (rel.isAbsolute() || rel.getRoot() != null || !file.startsWith(base) || file.equals(base))
       throw new IllegalArgumentException(s.describe() + ": the path leaves the image folder " + root
           + " (list paths must be relative and stay inside it)");
+    // The same check on real paths: a symbolic link inside the folder may point anywhere. (The
+    // folder itself may be a link, e.g. data/coco -> /datasets/coco; what counts is its target.)
+    if (Files.exists(file)) {
+      Path real, realBase;
+      try {
+        real = file.toRealPath();
+        realBase = base.toRealPath();
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException(s.describe() + ": cannot resolve " + file + " (" + e.getMessage() + ")");
+      }
+      if (!real.startsWith(realBase) || real.equals(realBase))
+        throw new IllegalArgumentException(s.describe() + ": " + file + " is a link to " + real + ", outside the image folder "
+            + root + " (links must stay inside it)");
+    }
     return file;
   }
 

@@ -1,6 +1,5 @@
 package hspnet.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,13 +80,27 @@ public final class LabelList {
   public static List<Sample> read(Path listFile, int numClasses) {
     if (numClasses <= 0) throw new IllegalArgumentException("numClasses must be positive, got " + numClasses);
     List<Sample> samples = new ArrayList<>();
-    try (BufferedReader r = Files.newBufferedReader(listFile, StandardCharsets.UTF_8)) {
-      String line;
+    try {
+      byte[] all = Files.readAllBytes(listFile);
+      java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
       int lineNo = 0;
-      while ((line = r.readLine()) != null) {
+      for (int start = 0; start < all.length; ) {
+        int end = start;
+        while (end < all.length && all[end] != '\n') end++;
         lineNo++;
+        String where = listFile + ":" + lineNo;
+        String line;
+        try {
+          line = utf8.decode(java.nio.ByteBuffer.wrap(all, start, end - start)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+          hspnet.io.Utf8.Problem p = hspnet.io.Utf8.firstProblem(java.util.Arrays.copyOfRange(all, start, end));
+          throw new IllegalArgumentException(where + ": " + (p == null ? "not UTF-8 text" : p.describe()) + "; list files are read as UTF-8");
+        }
+        start = end + 1;
         if (line.isBlank()) continue;
-        samples.add(parseLine(line.strip(), numClasses, listFile + ":" + lineNo));
+        samples.add(parseLine(line.strip(), numClasses, where));
       }
       if (samples.isEmpty()) throw new IllegalArgumentException(listFile + ": the label list holds no image");
     } catch (NoSuchFileException e) {

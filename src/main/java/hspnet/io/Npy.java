@@ -23,11 +23,17 @@ public final class Npy {
   private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
   private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
+  /** Java arrays stop at 2^31 bytes; nothing the project reads as .npy comes close. */
+  static final long MAX_BYTES = Integer.MAX_VALUE - 64;
+
   private Npy() {}
 
   public static NpyArray read(Path file) throws IOException {
     byte[] all;
     try {
+      long size = Files.size(file);
+      if (size > MAX_BYTES)
+        throw new IllegalArgumentException(file + ": " + size + " bytes, more than the " + MAX_BYTES + " a .npy array may have here");
       all = Files.readAllBytes(file);
     } catch (java.nio.file.NoSuchFileException e) {
       throw new IllegalArgumentException(file + ": no such .npy file");
@@ -35,7 +41,8 @@ public final class Npy {
     try {
       return parse(all);
     } catch (IllegalArgumentException | IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
-      throw new IllegalArgumentException(file + ": not a readable .npy array: " + e.getMessage(), e);
+      throw new IllegalArgumentException(file + ": not a readable .npy array: "
+          + (e.getMessage() == null ? "truncated header" : e.getMessage()), e);
     }
   }
 
@@ -50,6 +57,8 @@ public final class Npy {
       case 2, 3 -> b.getInt();
       default -> throw new IllegalArgumentException("unsupported .npy format version " + major);
     };
+    if (headerLen < 0 || headerLen > b.remaining())
+      throw new IllegalArgumentException("header length " + Integer.toUnsignedString(headerLen) + " beyond the end of the file");
     String header = new String(all, b.position(), headerLen,
         major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     b.position(b.position() + headerLen);
@@ -71,12 +80,26 @@ public final class Npy {
     List<Long> dims = new ArrayList<>();
     for (String part : s.group(1).split(",")) {
       String t = part.trim();
-      if (!t.isEmpty()) dims.add(Long.parseLong(t));
+      if (t.isEmpty()) continue;
+      long dim;
+      try {
+        dim = Long.parseLong(t);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("shape (" + s.group(1) + ") is not a tuple of integers");
+      }
+      if (dim < 0) throw new IllegalArgumentException("negative dimension in shape (" + s.group(1) + ")");
+      dims.add(dim);
     }
+    if (dims.size() > 64) throw new IllegalArgumentException("shape of " + dims.size() + " dimensions");
     long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
-    long numel = 1;
-    for (long x : shape) numel *= x;
-    long need = numel * dtype.size;
+    long need;
+    try {
+      long numel = 1;
+      for (long x : shape) numel = Math.multiplyExact(numel, x);
+      need = Math.multiplyExact(numel, (long) dtype.size);
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("shape (" + s.group(1) + ") overflows 64-bit sizes");
+    }
     if (b.remaining() < need)
       throw new IllegalArgumentException("truncated: data holds " + b.remaining() + " bytes, shape needs " + need);
     ByteBuffer data = ByteBuffer.allocate((int) need);

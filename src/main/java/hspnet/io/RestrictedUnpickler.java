@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,16 @@ import java.util.Map;
  *
  * <p>Tensors come out as {@link TensorRecord}s (where their elements are), not as tensors: the
  * caller reads the storage records afterwards.
+ *
+ * <p>TorchScript archives ({@link #loadScript}) pickle their modules as objects of classes
+ * {@code __torch__.*} whose methods live in the archive's {@code code/} folder. Here such a class
+ * is only a name: NEWOBJ makes a plain {@link ScriptObject} and BUILD fills its attribute dict.
+ * No code of the archive is read or run; a class whose state is not an attribute dict (one that
+ * restores itself through {@code __setstate__}) is refused.
+ *
+ * <p>Bounds: the result may nest at most {@value #MAX_DEPTH} containers deep and may not contain
+ * itself; at most {@value #MAX_OBJECTS} objects are made; dict keys must be immutable values
+ * (strings, numbers, tuples of them), as Python requires.
  */
 final class RestrictedUnpickler {
   /** A Python tuple (kept apart from lists, which are mutable and take APPEND). */
@@ -31,6 +42,22 @@ final class RestrictedUnpickler {
       this.ordered = ordered;
     }
   }
+
+  /** A TorchScript class named by a GLOBAL {@code __torch__.*}: nothing but its qualified name. */
+  record ScriptClass(String name) {}
+
+  /** An object of a TorchScript class: its class name and the attributes BUILD gave it. */
+  static final class ScriptObject {
+    final String className;
+    final Dict attributes = new Dict(false);
+
+    ScriptObject(String className) {
+      this.className = className;
+    }
+  }
+
+  static final int MAX_DEPTH = 200;
+  static final int MAX_OBJECTS = 4_000_000;
 
   /** What a storage's persistent id says: {@code ('storage', torch.XStorage, key, location, numel)}. */
   record StorageRef(String key, TorchStorageType type, String location, long numel) {}
@@ -59,9 +86,12 @@ final class RestrictedUnpickler {
   private final List<Object> stack = new ArrayList<>();
   private final List<Integer> marks = new ArrayList<>();
   private final Map<Long, Object> memo = new HashMap<>();
+  private final boolean scriptObjects;
+  private long made;
 
-  private RestrictedUnpickler(byte[] data) {
+  private RestrictedUnpickler(byte[] data, boolean scriptObjects) {
     this.data = data;
+    this.scriptObjects = scriptObjects;
   }
 
   /**
@@ -71,7 +101,12 @@ final class RestrictedUnpickler {
    *     with the byte offset of the offending opcode
    */
   static Object load(byte[] pickle) {
-    return new RestrictedUnpickler(pickle).run();
+    return checked(new RestrictedUnpickler(pickle, false).run());
+  }
+
+  /** As {@link #load}, also accepting the {@code __torch__.*} objects of a TorchScript archive's data.pkl. */
+  static Object loadScript(byte[] pickle) {
+    return checked(new RestrictedUnpickler(pickle, true).run());
   }
 
   private Object run() {
@@ -139,13 +174,13 @@ final class RestrictedUnpickler {
       case 's' -> { // SETITEM
         Object value = pop();
         Object key = pop();
-        dict(peek()).put(key, value);
+        dict(peek()).put(key(key), value);
       }
       case 'u' -> { // SETITEMS
         List<Object> kv = popMark();
         if (kv.size() % 2 != 0) throw new IllegalArgumentException("SETITEMS with an odd number of objects");
         Dict d = dict(peek());
-        for (int i = 0; i < kv.size(); i += 2) d.put(kv.get(i), kv.get(i + 1));
+        for (int i = 0; i < kv.size(); i += 2) d.put(key(kv.get(i)), kv.get(i + 1));
       }
       case 'q' -> memo.put((long) u8(), peek()); // BINPUT
       case 'r' -> memo.put(len32(), peek()); // LONG_BINPUT
@@ -171,13 +206,24 @@ final class RestrictedUnpickler {
         Object state = pop();
         build(peek(), state);
       }
+      case 0x81 -> { // NEWOBJ: cls.__new__(cls, *args), for TorchScript classes only
+        Object args = pop();
+        Object cls = pop();
+        if (!(cls instanceof ScriptClass c))
+          throw new IllegalArgumentException("NEWOBJ of " + describe(cls) + ": only TorchScript classes are made this way");
+        if (!(args instanceof Tuple t) || !t.items().isEmpty())
+          throw new IllegalArgumentException("NEWOBJ of " + c.name() + " with arguments");
+        push(new ScriptObject(c.name()));
+      }
       default -> throw new IllegalArgumentException("unsupported pickle opcode 0x" + Integer.toHexString(op)
           + (op >= 0x20 && op < 0x7f ? " ('" + (char) op + "')" : "")
           + ": not something torch.save writes for a state dict");
     }
   }
 
-  private static Object global(String module, String name) {
+  private Object global(String module, String name) {
+    if (scriptObjects && (module.equals("__torch__") || module.startsWith("__torch__.")))
+      return new ScriptClass(module + "." + name);
     for (Callable c : Callable.values())
       if (c.module.equals(module) && c.name.equals(name)) return c;
     if (module.equals("torch")) {
@@ -217,7 +263,7 @@ final class RestrictedUnpickler {
         // (data, requires_grad, backward_hooks): a Parameter is its data for loading purposes
         if (args.size() < 1 || !(args.get(0) instanceof TensorRecord r))
           throw new IllegalArgumentException("_rebuild_parameter without a tensor argument");
-        yield r;
+        yield r.withRequiresGrad(args.size() < 2 || Boolean.TRUE.equals(args.get(1)));
       }
       case REBUILD_TENSOR_V2 -> rebuildTensor(args);
     };
@@ -230,13 +276,24 @@ final class RestrictedUnpickler {
     if (!(args.get(0) instanceof StorageRef s))
       throw new IllegalArgumentException("_rebuild_tensor_v2 without a storage (got " + describe(args.get(0)) + ")");
     return new TensorRecord(s.key(), s.type(), s.numel(), asLong(args.get(1), "storage offset"),
-        longs(args.get(2), "size"), longs(args.get(3), "stride"));
+        longs(args.get(2), "size"), longs(args.get(3), "stride"), args.size() > 4 && Boolean.TRUE.equals(args.get(4)));
   }
 
   private static void build(Object target, Object state) {
     // torch.save(module.state_dict()) sets the OrderedDict's _metadata attribute (module versions)
     // through BUILD. Attributes are not entries, and loading needs none of them.
     if (target instanceof Dict d && d.ordered && (state instanceof Dict || state == null)) return;
+    if (target instanceof ScriptObject o) {
+      if (!(state instanceof Dict attributes))
+        throw new IllegalArgumentException("TorchScript class " + o.className + " restores its state from "
+            + describe(state) + " through __setstate__ code, which this reader does not run");
+      for (Map.Entry<Object, Object> e : attributes.entrySet()) {
+        if (!(e.getKey() instanceof String name))
+          throw new IllegalArgumentException("attribute name " + describe(e.getKey()) + " of " + o.className + " is not a string");
+        o.attributes.put(name, e.getValue());
+      }
+      return;
+    }
     throw new IllegalArgumentException("BUILD on " + describe(target) + " is not supported");
   }
 
@@ -255,6 +312,8 @@ final class RestrictedUnpickler {
   static String describe(Object o) {
     if (o == null) return "None";
     if (o instanceof Callable c) return c.module + "." + c.name;
+    if (o instanceof ScriptClass c) return "class " + c.name();
+    if (o instanceof ScriptObject so) return "a " + so.className + " object";
     if (o instanceof TorchStorageType t) return "torch." + t.className;
     if (o instanceof String s) return "'" + s + "'";
     if (o instanceof Long || o instanceof Double || o instanceof Boolean || o instanceof BigInteger) return o.toString();
@@ -280,7 +339,70 @@ final class RestrictedUnpickler {
   }
 
   private void push(Object o) {
+    if (++made > MAX_OBJECTS)
+      throw new IllegalArgumentException("the pickle makes more than " + MAX_OBJECTS + " objects; refused");
     stack.add(o);
+  }
+
+  /** A dict key: an immutable value, as Python's dicts require (tuples nest at most a few levels). */
+  private static Object key(Object k) {
+    checkKey(k, 0);
+    return k;
+  }
+
+  private static void checkKey(Object k, int depth) {
+    if (depth > 8) throw new IllegalArgumentException("dict key nests tuples more than 8 deep");
+    if (k == null || k instanceof String || k instanceof Long || k instanceof Double || k instanceof Boolean
+        || k instanceof BigInteger) return;
+    if (k instanceof Tuple t) {
+      for (Object item : t.items()) checkKey(item, depth + 1);
+      return;
+    }
+    throw new IllegalArgumentException("dict key " + describe(k) + " is not an immutable value");
+  }
+
+  /**
+   * The result, after checking that it nests at most {@value #MAX_DEPTH} deep and contains no
+   * cycle (a list or dict that holds itself): the readers walk it recursively.
+   */
+  private static Object checked(Object root) {
+    height(root, 0, new IdentityHashMap<>(), new IdentityHashMap<>());
+    return root;
+  }
+
+  /** Containers below {@code o} on its longest path; {@code onPath} marks the current ancestors. */
+  private static int height(Object o, int depth, IdentityHashMap<Object, Integer> known, IdentityHashMap<Object, Boolean> onPath) {
+    List<?> children = children(o);
+    if (children == null) return 0;
+    Integer h = known.get(o);
+    if (h == null) {
+      if (onPath.containsKey(o))
+        throw new IllegalArgumentException("the pickle builds " + (o instanceof ScriptObject ? describe(o) : "a " + describe(o))
+            + " that contains itself; refused");
+      if (depth >= MAX_DEPTH)
+        throw new IllegalArgumentException("the pickle nests containers more than " + MAX_DEPTH + " deep; refused");
+      onPath.put(o, Boolean.TRUE);
+      int max = 0;
+      for (Object c : children) max = Math.max(max, height(c, depth + 1, known, onPath));
+      onPath.remove(o);
+      h = max + 1;
+      known.put(o, h);
+    }
+    if (depth + h > MAX_DEPTH)
+      throw new IllegalArgumentException("the pickle nests containers more than " + MAX_DEPTH + " deep; refused");
+    return h;
+  }
+
+  private static List<?> children(Object o) {
+    if (o instanceof Tuple t) return t.items();
+    if (o instanceof List<?> l) return l;
+    if (o instanceof Dict d) {
+      List<Object> c = new ArrayList<>(d.keySet());
+      c.addAll(d.values());
+      return c;
+    }
+    if (o instanceof ScriptObject so) return new ArrayList<>(so.attributes.values());
+    return null;
   }
 
   private Object pop() {

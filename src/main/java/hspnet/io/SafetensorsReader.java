@@ -33,7 +33,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * {@code __metadata__}), then the raw little-endian data, offsets counted from its start. Only
  * F32, F16, BF16 and I64 are accepted (what CLIP checkpoints hold). Every entry is checked against
  * its dtype, shape and the file's length before any data is read, so a truncated or inconsistent
- * file ends in a message naming the file and the entry, not in a read past the end.
+ * file ends in a message naming the file and the entry, not in a read past the end. As the format
+ * requires, the entries' byte ranges must tile the data section: no gap, no overlap, nothing left
+ * over, so the tensors together are exactly as large as the file's data.
  */
 public final class SafetensorsReader {
   /** Bigger headers are not sane: the format's own reference implementation caps them at 100 MB. */
@@ -70,7 +72,20 @@ public final class SafetensorsReader {
    *     safetensors file of the supported dtypes
    */
   public static LinkedHashMap<String, Tensor> read(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+    try (StateDictFile f = open(file)) {
+      return f.tensors();
+    }
+  }
+
+  /** The file's entries, checked; their tensors are read by {@link StateDictFile#tensors()}. */
+  public static StateDictFile open(Path file) throws IOException {
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(file, StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException(file + ": no such file");
+    }
+    try {
       long size = ch.size();
       if (size < 8) throw new IllegalArgumentException(file + ": " + size + " bytes, too short for a safetensors header");
       ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
@@ -83,12 +98,58 @@ public final class SafetensorsReader {
       readFully(ch, header, 8, file);
       long dataStart = 8 + headerLen, dataLen = size - dataStart;
       List<Entry> entries = parseHeader(header.array(), dataLen, file);
-      LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
-      for (Entry e : entries) out.put(e.name(), readTensor(ch, e, dataStart, file));
-      return out;
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(file + ": no such file");
+      checkTiling(entries, dataLen, file);
+      return new Opened(file, ch, entries, dataStart);
+    } catch (RuntimeException | IOException e) {
+      ch.close();
+      throw e;
     }
+  }
+
+  private record Opened(Path file, FileChannel ch, List<Entry> entries, long dataStart) implements StateDictFile {
+    @Override
+    public LinkedHashMap<String, long[]> shapes() {
+      LinkedHashMap<String, long[]> out = new LinkedHashMap<>();
+      for (Entry e : entries) out.put(e.name(), e.shape().clone());
+      return out;
+    }
+
+    @Override
+    public LinkedHashMap<String, Tensor> tensors() throws IOException {
+      LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+      try {
+        for (Entry e : entries) out.put(e.name(), readTensor(ch, e, dataStart, file));
+      } catch (RuntimeException | IOException ex) {
+        out.values().forEach(Tensor::close);
+        throw ex;
+      }
+      return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+      ch.close();
+    }
+  }
+
+  /** Sorted by offset, the entries must cover [0, dataLen) exactly once (the format's rule). */
+  private static void checkTiling(List<Entry> entries, long dataLen, Path file) {
+    List<Entry> sorted = new ArrayList<>(entries);
+    sorted.sort(java.util.Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+    long at = 0;
+    for (Entry e : sorted) {
+      if (e.begin() < at)
+        throw new IllegalArgumentException(file + ": entry '" + e.name() + "' starts at byte " + e.begin()
+            + " of the data section, inside the bytes of another entry (overlapping data_offsets; the format requires"
+            + " entries to tile the data without overlap)");
+      if (e.begin() > at)
+        throw new IllegalArgumentException(file + ": bytes " + at + ".." + (e.begin() - 1) + " of the data section belong to"
+            + " no entry (the format requires entries to tile the data without gaps)");
+      at = e.end();
+    }
+    if (at != dataLen)
+      throw new IllegalArgumentException(file + ": the entries cover " + at + " of the data section's " + dataLen
+          + " bytes (the format requires them to tile it)");
   }
 
   private static List<Entry> parseHeader(byte[] json, long dataLen, Path file) {
@@ -125,19 +186,21 @@ public final class SafetensorsReader {
           + "; only F32, F16, BF16 and I64 are supported");
     }
     long[] shape = new long[n.get("shape").size()];
+    if (shape.length > 64) throw new IllegalArgumentException(where + " has " + shape.length + " dimensions");
     long numel = 1;
     for (int i = 0; i < shape.length; i++) {
       JsonNode d = n.get("shape").get(i);
       if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0)
         throw new IllegalArgumentException(where + " has an invalid shape " + n.get("shape"));
       shape[i] = d.asLong();
-      numel = Math.multiplyExact(numel, shape[i]);
+      numel = multiply(numel, shape[i], where, n);
     }
     JsonNode b = n.get("data_offsets").get(0), e = n.get("data_offsets").get(1);
-    if (!b.isIntegralNumber() || !e.isIntegralNumber() || b.asLong() < 0 || e.asLong() < b.asLong())
+    if (!b.isIntegralNumber() || !e.isIntegralNumber() || !b.canConvertToLong() || !e.canConvertToLong() || b.asLong() < 0
+        || e.asLong() < b.asLong())
       throw new IllegalArgumentException(where + " has invalid data_offsets " + n.get("data_offsets"));
     long begin = b.asLong(), end = e.asLong();
-    long bytes = Math.multiplyExact(numel, dtype.size);
+    long bytes = multiply(numel, dtype.size, where, n);
     if (end - begin != bytes)
       throw new IllegalArgumentException(where + ": " + dtype + " " + java.util.Arrays.toString(shape) + " needs " + bytes
           + " bytes but data_offsets " + n.get("data_offsets") + " span " + (end - begin));
@@ -145,6 +208,14 @@ public final class SafetensorsReader {
       throw new IllegalArgumentException(where + " needs bytes up to " + end + " of the data section, which holds only "
           + dataLen + " (truncated file)");
     return new Entry(name, dtype, shape, begin, end);
+  }
+
+  private static long multiply(long a, long b, String where, JsonNode n) {
+    try {
+      return Math.multiplyExact(a, b);
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException(where + ": shape " + n.get("shape") + " overflows 64-bit sizes");
+    }
   }
 
   /** Reads an entry's bytes straight into a new tensor's memory. */

@@ -7,9 +7,12 @@ import java.util.Arrays;
  * archive holds its elements, and the view (offset, size, stride) into that storage. Several
  * records may name the same storage: {@code torch.save} writes a shared storage once.
  */
-record TensorRecord(String storageKey, TorchStorageType type, long storageNumel, long offset, long[] size, long[] stride) {
+record TensorRecord(String storageKey, TorchStorageType type, long storageNumel, long offset, long[] size, long[] stride,
+    boolean requiresGrad) {
 
   TensorRecord {
+    if (storageNumel < 0) throw new IllegalArgumentException("storage '" + storageKey + "' declares " + storageNumel + " elements");
+    if (size.length > 64) throw new IllegalArgumentException("tensor of " + size.length + " dimensions");
     if (size.length != stride.length)
       throw new IllegalArgumentException("tensor has " + size.length + " sizes but " + stride.length + " strides");
     if (offset < 0) throw new IllegalArgumentException("negative storage offset " + offset);
@@ -17,6 +20,27 @@ record TensorRecord(String storageKey, TorchStorageType type, long storageNumel,
       if (size[i] < 0 || stride[i] < 0)
         throw new IllegalArgumentException("negative size or stride: size " + Arrays.toString(size)
             + ", stride " + Arrays.toString(stride));
+    try {
+      long n = 1;
+      for (long x : size) n = Math.multiplyExact(n, x);
+      Math.multiplyExact(storageNumel, (long) type.elementSize);
+      if (n > 0) {
+        long last = offset;
+        for (int i = 0; i < size.length; i++) last = Math.addExact(last, Math.multiplyExact(size[i] - 1, stride[i]));
+        Math.multiplyExact(n, (long) type.elementSize);
+      }
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("tensor of size " + Arrays.toString(size) + ", stride " + Arrays.toString(stride)
+          + " on a storage of " + storageNumel + " elements overflows 64-bit sizes");
+    }
+  }
+
+  TensorRecord withRequiresGrad(boolean grad) {
+    return new TensorRecord(storageKey, type, storageNumel, offset, size, stride, grad);
+  }
+
+  long nbytes() {
+    return numel() * type.elementSize;
   }
 
   long numel() {

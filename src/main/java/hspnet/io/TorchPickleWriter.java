@@ -61,6 +61,59 @@ final class TorchPickleWriter {
     return w.out.toByteArray();
   }
 
+  /**
+   * A tree of plain data: {@code Map} with string keys (a dict, in the map's order), {@code List}
+   * (a list), String, Long / Integer, Double, Boolean, null, and tensors, each described by
+   * {@code tensorEntry} (storage key = its index in {@code entries}, which it appends to).
+   */
+  static byte[] tree(Object root, java.util.function.Function<Object, Entry> tensorEntry, List<Entry> entries) {
+    TorchPickleWriter w = new TorchPickleWriter();
+    w.op(0x80).op(2);
+    w.value(root, tensorEntry, entries, 0);
+    w.op('.');
+    return w.out.toByteArray();
+  }
+
+  private void value(Object v, java.util.function.Function<Object, Entry> tensorEntry, List<Entry> entries, int depth) {
+    if (depth > 64) throw new IllegalArgumentException("data nested more than 64 levels deep");
+    if (v == null) {
+      op('N');
+    } else if (v instanceof Boolean b) {
+      op(b ? 0x88 : 0x89);
+    } else if (v instanceof Long || v instanceof Integer) {
+      integer(((Number) v).longValue());
+    } else if (v instanceof Double d) {
+      op('G');
+      long bits = Double.doubleToRawLongBits(d);
+      for (int i = 7; i >= 0; i--) op((int) (bits >>> (8 * i)) & 0xff);
+    } else if (v instanceof String str) {
+      unicode(str);
+    } else if (v instanceof Map<?, ?> m) {
+      op('}');
+      if (!m.isEmpty()) {
+        op('(');
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+          if (!(e.getKey() instanceof String k)) throw new IllegalArgumentException("dict key " + e.getKey() + " is not a string");
+          unicode(k);
+          value(e.getValue(), tensorEntry, entries, depth + 1);
+        }
+        op('u');
+      }
+    } else if (v instanceof List<?> l) {
+      op(']');
+      if (!l.isEmpty()) {
+        op('(');
+        for (Object item : l) value(item, tensorEntry, entries, depth + 1);
+        op('e');
+      }
+    } else {
+      Entry e = tensorEntry.apply(v);
+      if (e == null) throw new IllegalArgumentException("cannot pickle a " + v.getClass().getSimpleName());
+      tensor(e, Integer.toString(entries.size()));
+      entries.add(e);
+    }
+  }
+
   private void tensor(Entry e, String storageKey) {
     global("torch._utils", "_rebuild_tensor_v2");
     op('(');

@@ -69,6 +69,40 @@ public final class TorchZipWriter {
     }
   }
 
+  /**
+   * Writes a tree of plain data (maps with string keys, lists, strings, numbers, booleans, null and
+   * tensors) as a {@code torch.save} archive: what {@link TorchZipReader#readTree} reads back, and
+   * what Python's {@code torch.load(f, weights_only=True)} reads too.
+   */
+  public static void writeTree(Path file, Map<String, ?> tree) throws IOException {
+    if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN)
+      throw new IllegalStateException("torch.save archives are little-endian; this writer only runs on little-endian hosts");
+    List<TorchPickleWriter.Entry> entries = new ArrayList<>();
+    List<Tensor> dense = new ArrayList<>();
+    try {
+      byte[] pickle = TorchPickleWriter.tree(tree, v -> {
+        if (!(v instanceof Tensor t)) return null;
+        TorchPickleWriter.Entry e = describe(file, "tensor " + (dense.size()), t);
+        dense.add(contiguousCpu(t));
+        return e;
+      }, entries);
+      String root = rootName(file);
+      AtomicFiles.write(file, out -> {
+        AlignedZipWriter zip = new AlignedZipWriter(out);
+        zip.add(root + "/data.pkl", pickle);
+        zip.add(root + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < dense.size(); i++) {
+          Tensor t = dense.get(i);
+          zip.add(root + "/data/" + i, t.nbytes(), sink -> stream(t, sink));
+        }
+        zip.add(root + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+        zip.finish();
+      });
+    } finally {
+      for (Tensor t : dense) t.close();
+    }
+  }
+
   private static TorchPickleWriter.Entry describe(Path file, String key, Tensor t) {
     if (key == null) throw new IllegalArgumentException(file + ": state dict has a null key");
     if (t == null || t.isNull() || !t.defined())

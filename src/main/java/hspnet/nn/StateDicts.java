@@ -67,27 +67,46 @@ public final class StateDicts {
    */
   public static void loadStrict(Module module, Map<String, Tensor> state, String sourceName) {
     Map<String, Tensor> own = of(module);
+    Map<String, long[]> stored = new LinkedHashMap<>();
+    state.forEach((k, t) -> stored.put(k, t == null ? null : Tensors.shape(t)));
+    checkFits(shapes(own), stored, sourceName);
+    try (NoGradGuard g = new NoGradGuard()) {
+      for (Map.Entry<String, Tensor> e : own.entrySet()) e.getValue().copy_(state.get(e.getKey()));
+    }
+  }
+
+  /** Every entry's shape. */
+  public static LinkedHashMap<String, long[]> shapes(Map<String, Tensor> state) {
+    LinkedHashMap<String, long[]> out = new LinkedHashMap<>();
+    state.forEach((k, t) -> out.put(k, Tensors.shape(t)));
+    return out;
+  }
+
+  /**
+   * The check of {@link #loadStrict} on shapes alone, so that a file's declared shapes can be
+   * checked before its tensors are read: every key of {@code want} present with its shape, no
+   * other key; everything that does not fit is reported at once.
+   *
+   * @throws IllegalArgumentException naming the missing and unexpected keys and the shape mismatches
+   */
+  public static void checkFits(Map<String, long[]> want, Map<String, long[]> got, String sourceName) {
     List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), misshapen = new ArrayList<>();
-    for (Map.Entry<String, Tensor> e : own.entrySet()) {
-      Tensor stored = state.get(e.getKey());
+    for (Map.Entry<String, long[]> e : want.entrySet()) {
+      long[] stored = got.get(e.getKey());
       if (stored == null) {
         missing.add(e.getKey());
         continue;
       }
-      long[] want = Tensors.shape(e.getValue()), got = Tensors.shape(stored);
-      if (!Arrays.equals(want, got))
-        misshapen.add("'" + e.getKey() + "' is " + Arrays.toString(got) + " but the model needs " + Arrays.toString(want));
+      if (!Arrays.equals(e.getValue(), stored))
+        misshapen.add("'" + e.getKey() + "' is " + Arrays.toString(stored) + " but the model needs " + Arrays.toString(e.getValue()));
     }
-    for (String k : state.keySet()) if (!own.containsKey(k)) unexpected.add(k);
+    for (String k : got.keySet()) if (!want.containsKey(k)) unexpected.add(k);
     if (!missing.isEmpty() || !unexpected.isEmpty() || !misshapen.isEmpty()) {
       List<String> problems = new ArrayList<>();
       if (!missing.isEmpty()) problems.add(missing.size() + " missing key(s) " + abbreviate(missing));
       if (!unexpected.isEmpty()) problems.add(unexpected.size() + " unexpected key(s) " + abbreviate(unexpected));
       if (!misshapen.isEmpty()) problems.add(misshapen.size() + " shape mismatch(es): " + abbreviate(misshapen));
       throw new IllegalArgumentException(sourceName + ": state does not fit the model: " + String.join("; ", problems));
-    }
-    try (NoGradGuard g = new NoGradGuard()) {
-      for (Map.Entry<String, Tensor> e : own.entrySet()) e.getValue().copy_(state.get(e.getKey()));
     }
   }
 

@@ -110,6 +110,8 @@ public final class PredictCommand {
     try {
       Checkpoints.load(checkpoint, model);
     } catch (IllegalArgumentException e) {
+      // a damaged or crafted file is reported as it is; only a readable one of another model gets the hint
+      if (!String.valueOf(e.getMessage()).contains("state does not fit the model")) throw e;
       throw new IllegalArgumentException("checkpoint does not fit the model of " + cfg.file()
           + " (trained with another config or label set?): " + e.getMessage(), e);
     }

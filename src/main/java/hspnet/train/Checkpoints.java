@@ -8,6 +8,7 @@ import java.util.Map;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
+import hspnet.io.StateDictFile;
 import hspnet.io.TorchZipReader;
 import hspnet.io.TorchZipWriter;
 import hspnet.nn.NumericalFault;
@@ -44,6 +45,10 @@ public final class Checkpoints {
    * key may be extra: a partial load would evaluate a model nobody trained.
    */
   public static void load(Path file, Module model) throws IOException {
-    StateDicts.loadStrict(model, TorchZipReader.readStateDict(file), file.toString());
+    try (StateDictFile f = TorchZipReader.open(file)) {
+      // shapes first: a crafted file is refused before its tensors are allocated
+      StateDicts.checkFits(StateDicts.shapes(StateDicts.of(model)), f.shapes(), file.toString());
+      StateDicts.loadStrict(model, f.tensors(), file.toString());
+    }
   }
 }

@@ -11,29 +11,25 @@ import java.util.Set;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
-import org.bytedeco.pytorch.DeviceOptional;
-import org.bytedeco.pytorch.IValue;
-import org.bytedeco.pytorch.InputArchive;
-import org.bytedeco.pytorch.OutputArchive;
-import org.bytedeco.pytorch.StringVector;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 import hspnet.config.Config;
 import hspnet.config.ConfigException;
-import hspnet.io.AtomicFiles;
+import hspnet.io.TorchZipReader;
+import hspnet.io.TorchZipWriter;
 import hspnet.nn.StateDicts;
-import hspnet.nn.Tensors;
 
 /**
  * What a killed training continues from ({@code --resume}): after every completed epoch the
  * trainer writes {@value #FILE} into the round folder (to a temporary file, then renamed, so a
- * kill leaves the previous epoch's state intact). One LibTorch archive ({@code torch::serialize},
- * the format of {@code torch::save} in C++) holds:
+ * kill leaves the previous epoch's state intact). One {@code torch.save} archive of plain data
+ * (a dict of strings, numbers, lists and tensors, which {@link TorchZipReader#readTree} reads
+ * without running anything and Python's {@code torch.load(f, weights_only=True)} reads too) holds:
  * <ul>
  *   <li>{@code model}, {@code ema}: every state-dict entry by its reference name;</li>
- *   <li>{@code optimizer}: LibTorch's own Adam serialization — per parameter the step count and
- *       both moments, per group the options, which include the lr and beta1 the schedule set
+ *   <li>{@code optimizer}: Adam's state ({@link AdamStateArchive}) — per parameter the step count
+ *       and both moments, per group the options, which include the lr and beta1 the schedule set
  *       for the coming step (the schedule itself is a pure function of the global step);</li>
  *   <li>{@code rng_cpu}: the default CPU generator's state;</li>
  *   <li>progress: epochs done, global step, highest mAP and its epoch, the mAPs of every epoch,
@@ -46,7 +42,7 @@ import hspnet.nn.Tensors;
  */
 public final class ResumeState {
   public static final String FILE = "resume.pt";
-  static final String FORMAT = "hspnet-resume-1";
+  static final String FORMAT = "hspnet-resume-2";
 
   /** Config keys that may change between a run and its resumption: they do not alter its numbers. */
   public static final Set<String> MAY_CHANGE = Set.of("epochs", "resume", "test", "workers", "log_every", "cpu_threads", "log_file");
@@ -74,49 +70,44 @@ public final class ResumeState {
   }
 
   public static void save(Path file, TrainingState state, Progress progress, String settings) throws IOException {
-    // the archive and its tensor handles are freed when the file is written, not when the GC runs
+    // the tensor handles made here are freed when the file is written, not when the GC runs
     try (PointerScope scope = new PointerScope()) {
       write(file, state, progress, settings);
+    } catch (IOException e) {
+      String m = String.valueOf(e.getMessage());
+      if (m.startsWith(file.toString())) throw e;
+      throw new IOException(file + ": cannot write the resume state: " + m
+          + (Files.exists(file) ? "; the previous one is kept" : ""), e);
     }
   }
 
   private static void write(Path file, TrainingState state, Progress progress, String settings) throws IOException {
-    OutputArchive root = new OutputArchive();
-    root.write("format", new IValue(FORMAT));
-    root.write("settings", new IValue(settings));
-    root.write("parameter_groups", new IValue(groupNames(state.groups())));
-    root.write("epochs_done", new IValue((long) progress.epochsDone()));
-    root.write("global_step", new IValue(progress.globalStep()));
-    root.write("highest_map", new IValue(progress.highestMap()));
-    root.write("best_epoch", new IValue((long) progress.bestEpoch()));
-    double[] maps = new double[progress.epochMaps().size() * 2];
-    for (int e = 0; e < progress.epochMaps().size(); e++) {
-      maps[2 * e] = progress.epochMaps().get(e)[0];
-      maps[2 * e + 1] = progress.epochMaps().get(e)[1];
-    }
-    root.write("epoch_maps", doubles(maps, progress.epochMaps().size(), 2), true);
-    root.write("loss_scale", new IValue(state.scaler().scale()));
-    root.write("loss_scale_clean_steps", new IValue((long) state.scaler().cleanSteps()));
-    root.write("rng_cpu", torch.getDefaultCPUGenerator().get_state(), true);
-    root.write("model", tensors(StateDicts.of(state.model())));
-    root.write("ema", tensors(StateDicts.of(state.ema().module())));
-    OutputArchive optimizer = new OutputArchive();
-    state.optimizer().adam().save(optimizer);
-    root.write("optimizer", optimizer);
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("format", FORMAT);
+    root.put("settings", settings);
+    root.put("parameter_groups", groupNames(state.groups()));
+    root.put("epochs_done", (long) progress.epochsDone());
+    root.put("global_step", progress.globalStep());
+    root.put("highest_map", progress.highestMap());
+    root.put("best_epoch", (long) progress.bestEpoch());
+    List<Object> maps = new ArrayList<>();
+    for (double[] m : progress.epochMaps()) maps.add(List.of(m[0], m[1]));
+    root.put("epoch_maps", maps);
+    root.put("loss_scale", state.scaler().scale());
+    root.put("loss_scale_clean_steps", (long) state.scaler().cleanSteps());
+    root.put("rng_cpu", torch.getDefaultCPUGenerator().get_state());
+    root.put("model", cpu(StateDicts.of(state.model())));
+    root.put("ema", cpu(StateDicts.of(state.ema().module())));
+    root.put("optimizer", AdamStateArchive.save(state.optimizer().adam(), file.toAbsolutePath().getParent()));
     // the fused optimizer (fused_optimizer: true, a setting that must match) keeps its moments itself
-    if (state.fusedOptimizer() != null) root.write("fused_adam", tensors(state.fusedOptimizer().stateDict()));
-    AtomicFiles.writeVia(file, tmp -> {
-      try {
-        root.save_to(tmp.toString());
-      } catch (RuntimeException e) {
-        throw new IOException(file + ": cannot write the resume state: " + firstLine(e.getMessage()), e);
-      }
-    });
+    if (state.fusedOptimizer() != null) root.put("fused_adam", cpu(state.fusedOptimizer().stateDict()));
+    TorchZipWriter.writeTree(file, root);
   }
 
   /**
    * Reads a resume state and checks that it continues a run of the given settings. Nothing is
    * restored yet: the caller checks this before it builds models or writes to the round's log.
+   * The file is read by the restricted reader ({@link TorchZipReader#readTree}): nothing in it runs.
    *
    * @throws ConfigException when there is no resume state, or the configuration differs from the
    *     saved run's in a key that shapes the run
@@ -124,41 +115,51 @@ public final class ResumeState {
    *     written on a GPU machine resumes on the CPU and vice versa)
    * @throws IllegalArgumentException when the file is not a readable resume state
    */
-  public static Saved read(Path file, String settings, Device device) {
+  public static Saved read(Path file, String settings, Device device) throws IOException {
     if (!Files.isRegularFile(file))
       throw new ConfigException(file + ": no resume state (a round writes it at the end of every epoch; "
           + "this one never finished an epoch, or was trained before resume states existed)");
-    InputArchive root = new InputArchive();
+    Object tree;
     try {
-      root.load_from(file.toString(), new DeviceOptional(device));
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(file + ": not a readable resume state: " + firstLine(e.getMessage()), e);
+      tree = TorchZipReader.readTree(file);
+    } catch (IllegalArgumentException e) {
+      String m = e.getMessage().startsWith(file.toString()) ? e.getMessage().substring(file.toString().length()) : ": " + e.getMessage();
+      if (m.contains("a TorchScript archive"))
+        m += " (resume states of earlier versions were LibTorch archives, which are not read any more: reading one runs"
+            + " the code stored in it)";
+      throw new IllegalArgumentException(file + ": not a readable resume state" + m, e);
     }
-    Set<String> keys = keys(root);
+    if (!(tree instanceof Map<?, ?> map))
+      throw new IllegalArgumentException(file + ": not a readable resume state (not a dict)");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> root = (Map<String, Object>) map;
     for (String k : List.of("format", "settings", "parameter_groups", "epochs_done", "global_step", "highest_map",
         "best_epoch", "epoch_maps", "loss_scale", "loss_scale_clean_steps", "rng_cpu", "model", "ema", "optimizer"))
-      if (!keys.contains(k)) throw new IllegalArgumentException(file + ": not a resume state of this program (no '" + k + "' entry)");
-    String format = string(root, "format");
+      if (!root.containsKey(k)) throw new IllegalArgumentException(file + ": not a resume state of this program (no '" + k + "' entry)");
+    Saved saved = new Saved(file, root, device);
+    String format = saved.string("format");
     if (!format.equals(FORMAT))
       throw new IllegalArgumentException(file + ": resume state format '" + format + "', this program reads '" + FORMAT + "'");
-    checkSettings(file, string(root, "settings"), settings);
-    return new Saved(file, root);
+    checkSettings(file, saved.string("settings"), settings);
+    return saved;
   }
 
   /** A resume state read from disk, ready to be restored into a freshly built training state. */
   public static final class Saved {
     private final Path file;
-    private final InputArchive root;
+    private final Map<String, Object> root;
+    private final Device device;
 
-    private Saved(Path file, InputArchive root) {
+    private Saved(Path file, Map<String, Object> root, Device device) {
       this.file = file;
       this.root = root;
+      this.device = device;
     }
 
     public Path file() { return file; }
 
     /** Epochs the saved run had completed. */
-    public int epochsDone() { return (int) integer(root, "epochs_done"); }
+    public int epochsDone() { return (int) integer("epochs_done"); }
 
     /**
      * Restores model, EMA, optimizer (moments, step counts, group options), loss scaler and the
@@ -167,42 +168,72 @@ public final class ResumeState {
     public Progress restoreInto(TrainingState state) {
       try (PointerScope scope = new PointerScope()) {
         return restore(state);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
     }
 
-    private Progress restore(TrainingState state) {
-      String groups = string(root, "parameter_groups");
+    private Progress restore(TrainingState state) throws IOException {
+      String groups = string("parameter_groups");
       if (!groups.equals(groupNames(state.groups())))
         throw new ConfigException(file + ": the model's trainable parameters differ from the saved run's; it cannot be resumed with this model");
-      StateDicts.loadStrict(state.model(), tensors(root, "model"), file + " (model)");
-      StateDicts.loadStrict(state.ema().module(), tensors(root, "ema"), file + " (ema)");
-      try {
-        InputArchive optimizer = new InputArchive();
-        root.read("optimizer", optimizer);
-        state.optimizer().adam().load(optimizer);
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException(file + ": the optimizer state does not load: " + firstLine(e.getMessage()), e);
-      }
+      StateDicts.loadStrict(state.model(), tensors("model"), file + " (model)");
+      StateDicts.loadStrict(state.ema().module(), tensors("ema"), file + " (ema)");
+      AdamStateArchive.load(state.optimizer().adam(), root.get("optimizer"), device, file.toAbsolutePath().getParent(), file.toString());
       if (state.fusedOptimizer() != null) {
-        if (!keys(root).contains("fused_adam"))
+        if (!root.containsKey("fused_adam"))
           throw new IllegalArgumentException(file + ": no fused optimizer state ('fused_adam'), but the run uses the fused optimizer");
-        state.fusedOptimizer().load(tensors(root, "fused_adam"), file + " (fused_adam)");
+        state.fusedOptimizer().load(tensors("fused_adam"), file + " (fused_adam)");
       }
-      state.scaler().restore(number(root, "loss_scale"), (int) integer(root, "loss_scale_clean_steps"));
-      Tensor rng = new Tensor();
-      root.read("rng_cpu", rng, true);
-      torch.getDefaultCPUGenerator().set_state(rng.cpu());
+      state.scaler().restore(number("loss_scale"), (int) integer("loss_scale_clean_steps"));
+      if (!(root.get("rng_cpu") instanceof Tensor rng))
+        throw new IllegalArgumentException(file + ": 'rng_cpu' is not a tensor");
+      try {
+        torch.getDefaultCPUGenerator().set_state(rng);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(file + ": 'rng_cpu' is not a CPU generator state: " + firstLine(e.getMessage()), e);
+      }
 
       int epochsDone = epochsDone();
-      Tensor mapsTensor = new Tensor();
-      root.read("epoch_maps", mapsTensor, true);
-      double[] flat = Tensors.toDoubles(mapsTensor);
       List<double[]> maps = new ArrayList<>();
-      for (int e = 0; e < flat.length / 2; e++) maps.add(new double[] {flat[2 * e], flat[2 * e + 1]});
+      if (!(root.get("epoch_maps") instanceof List<?> rows))
+        throw new IllegalArgumentException(file + ": 'epoch_maps' is not a list");
+      for (Object row : rows) {
+        if (!(row instanceof List<?> pair) || pair.size() != 2 || !(pair.get(0) instanceof Double a)
+            || !(pair.get(1) instanceof Double b))
+          throw new IllegalArgumentException(file + ": 'epoch_maps' holds " + row + ", not a pair of floats");
+        maps.add(new double[] {a, b});
+      }
       if (maps.size() != epochsDone)
         throw new IllegalArgumentException(file + ": holds " + maps.size() + " epoch results for " + epochsDone + " epochs done");
-      return new Progress(epochsDone, integer(root, "global_step"), number(root, "highest_map"),
-          (int) integer(root, "best_epoch"), maps);
+      return new Progress(epochsDone, integer("global_step"), number("highest_map"), (int) integer("best_epoch"), maps);
+    }
+
+    private String string(String key) {
+      if (root.get(key) instanceof String s) return s;
+      throw new IllegalArgumentException(file + ": '" + key + "' is not a string");
+    }
+
+    private long integer(String key) {
+      if (root.get(key) instanceof Long l && l >= 0 && l <= Integer.MAX_VALUE * 1024L) return l;
+      throw new IllegalArgumentException(file + ": '" + key + "' is not a non-negative int");
+    }
+
+    private double number(String key) {
+      if (root.get(key) instanceof Double d) return d;
+      throw new IllegalArgumentException(file + ": '" + key + "' is not a float");
+    }
+
+    private Map<String, Tensor> tensors(String key) {
+      if (!(root.get(key) instanceof Map<?, ?> m))
+        throw new IllegalArgumentException(file + ": '" + key + "' is not a dict of tensors");
+      Map<String, Tensor> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!(e.getValue() instanceof Tensor t))
+          throw new IllegalArgumentException(file + ": '" + key + "." + e.getKey() + "' is not a tensor");
+        out.put((String) e.getKey(), t);
+      }
+      return out;
     }
   }
 
@@ -243,52 +274,11 @@ public final class ResumeState {
     return sb.toString();
   }
 
-  private static OutputArchive tensors(Map<String, Tensor> state) {
-    OutputArchive a = new OutputArchive();
-    // CPU copies keep the file independent of the device it was written on
-    state.forEach((name, t) -> a.write(name, t.detach().cpu(), true));
-    return a;
-  }
-
-  private static Map<String, Tensor> tensors(InputArchive root, String key) {
-    InputArchive a = new InputArchive();
-    root.read(key, a);
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    for (String name : keys(a)) {
-      Tensor t = new Tensor();
-      a.read(name, t, true);
-      out.put(name, t);
-    }
+  /** CPU copies keep the file independent of the device it was written on. */
+  private static Map<String, Object> cpu(Map<String, Tensor> state) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    state.forEach((name, t) -> out.put(name, t.detach().cpu()));
     return out;
-  }
-
-  private static Set<String> keys(InputArchive a) {
-    StringVector v = a.keys();
-    Set<String> out = new java.util.LinkedHashSet<>();
-    for (long i = 0; i < v.size(); i++) out.add(v.get(i).getString());
-    return out;
-  }
-
-  private static String string(InputArchive a, String key) {
-    IValue v = new IValue();
-    a.read(key, v);
-    return v.toStringRef().getString();
-  }
-
-  private static long integer(InputArchive a, String key) {
-    IValue v = new IValue();
-    a.read(key, v);
-    return v.toInt();
-  }
-
-  private static double number(InputArchive a, String key) {
-    IValue v = new IValue();
-    a.read(key, v);
-    return v.toDouble();
-  }
-
-  private static Tensor doubles(double[] values, long rows, long cols) {
-    return Tensors.ofDoubles(values, rows, cols);
   }
 
   private static String firstLine(String s) {

@@ -62,6 +62,54 @@ public final class RoundFolder {
     }
   }
 
+  /**
+   * The latest round that holds {@code needed} (a round killed in its first epoch, or one whose
+   * data failed early, holds only its config and log), and the later rounds passed over.
+   */
+  public record Choice(int round, java.util.List<Integer> skipped) {}
+
+  public static Choice latestWith(Path run, String needed) {
+    java.util.List<Integer> rounds = new java.util.ArrayList<>();
+    if (Files.isDirectory(run)) {
+      try (Stream<Path> s = Files.list(run)) {
+        s.map(p -> ROUND.matcher(p.getFileName().toString())).filter(Matcher::matches)
+            .forEach(m -> rounds.add(Integer.parseInt(m.group(1))));
+      } catch (IOException e) {
+        return new Choice(0, java.util.List.of());
+      }
+    }
+    rounds.sort(java.util.Comparator.reverseOrder());
+    java.util.List<Integer> skipped = new java.util.ArrayList<>();
+    for (int n : rounds) {
+      if (Files.isRegularFile(run.resolve("round" + n).resolve(needed))) return new Choice(n, skipped);
+      skipped.add(n);
+    }
+    return new Choice(0, skipped);
+  }
+
+  /** Whether a file can be created in {@code folder} (tried, not guessed: root ignores permission bits, a read-only mount does not). */
+  public static boolean canWrite(Path folder) {
+    try {
+      Files.delete(Files.createTempFile(folder, ".write-probe.", ".tmp"));
+      return true;
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return false;
+    }
+  }
+
+  /** Removes the temporary files an interrupted write left in these folders; returns their names. */
+  public static java.util.List<String> removeOrphans(Path... folders) {
+    java.util.List<String> removed = new java.util.ArrayList<>();
+    for (Path f : folders) {
+      try {
+        for (String name : hspnet.io.AtomicFiles.removeOrphans(f)) removed.add(f.resolve(name).toString());
+      } catch (IOException e) {
+        // a folder we cannot clean is no reason not to run; the orphans stay
+      }
+    }
+    return removed;
+  }
+
   static int countRounds(Path run) throws IOException {
     try (Stream<Path> s = Files.list(run)) {
       return (int) s.filter(p -> Files.isDirectory(p) && ROUND.matcher(p.getFileName().toString()).matches()).count();
