@@ -52,21 +52,26 @@ public final class TorchZipWriter {
         dense.add(contiguousCpu(e.getValue()));
       }
       byte[] pickle = TorchPickleWriter.stateDict(entries, orderedDict);
-      String root = rootName(file);
-      AtomicFiles.write(file, out -> {
-        AlignedZipWriter zip = new AlignedZipWriter(out);
-        zip.add(root + "/data.pkl", pickle);
-        zip.add(root + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
-        for (int i = 0; i < dense.size(); i++) {
-          Tensor t = dense.get(i);
-          zip.add(root + "/data/" + i, t.nbytes(), sink -> stream(t, sink));
-        }
-        zip.add(root + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
-        zip.finish();
-      });
+      writeArchive(file, pickle, dense);
     } finally {
       for (Tensor t : dense) t.close();
     }
+  }
+
+  /** The archive torch.save writes: data.pkl, byteorder, one record per storage, version; atomically. */
+  private static void writeArchive(Path file, byte[] pickle, List<Tensor> dense) throws IOException {
+    String root = rootName(file);
+    AtomicFiles.write(file, out -> {
+      AlignedZipWriter zip = new AlignedZipWriter(out);
+      zip.add(root + "/data.pkl", pickle);
+      zip.add(root + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+      for (int i = 0; i < dense.size(); i++) {
+        Tensor t = dense.get(i);
+        zip.add(root + "/data/" + i, t.nbytes(), sink -> stream(t, sink));
+      }
+      zip.add(root + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+      zip.finish();
+    });
   }
 
   /**
@@ -86,18 +91,7 @@ public final class TorchZipWriter {
         dense.add(contiguousCpu(t));
         return e;
       }, entries);
-      String root = rootName(file);
-      AtomicFiles.write(file, out -> {
-        AlignedZipWriter zip = new AlignedZipWriter(out);
-        zip.add(root + "/data.pkl", pickle);
-        zip.add(root + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
-        for (int i = 0; i < dense.size(); i++) {
-          Tensor t = dense.get(i);
-          zip.add(root + "/data/" + i, t.nbytes(), sink -> stream(t, sink));
-        }
-        zip.add(root + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
-        zip.finish();
-      });
+      writeArchive(file, pickle, dense);
     } finally {
       for (Tensor t : dense) t.close();
     }
