@@ -159,6 +159,29 @@ class PredictMainTest {
   }
 
   @Test
+  void aRunFolderWithoutRelationCacheIsLeftAsItIs() throws Exception {
+    // a copy of the run whose relation cache is gone (a shared or read-only run folder)
+    Path root = dir.resolve("bare-checkpoints");
+    Path runFolder = run.round().getParent();
+    Path copy = root.resolve(runFolder.getFileName());
+    Files.createDirectories(copy.resolve(run.round().getFileName()));
+    Files.copy(run.round().resolve("model-highest.ckpt"), copy.resolve(run.round().getFileName()).resolve("model-highest.ckpt"));
+    ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+    Path file = dir.resolve("bare.json");
+    int exit = PredictMain.run(new String[] {"-c", run.config().toString(), "-r", "1", "--out", file.toString(),
+        valImages().resolve("00000.png").toString()}, root, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(0, exit, err.toString(StandardCharsets.UTF_8));
+    try (var listing = Files.list(copy)) {
+      assertEquals(List.of(run.round().getFileName().toString()), listing.map(p -> p.getFileName().toString()).toList(),
+          "no relation cache written into the run folder");
+    }
+    JsonNode same = predictions.get("images").get(0), bare = json.readTree(file.toFile()).get("images").get(0);
+    for (int c = 0; c < 16; c++)
+      assertEquals(same.get("scores").get(c).doubleValue(), bare.get("scores").get(c).doubleValue(), 1e-6, "the recomputed relation is the cached one");
+  }
+
+  @Test
   void aCheckpointOfAnotherModelIsOneClearError() throws Exception {
     Path other = dir.resolve("other.yaml");
     Files.writeString(other, Files.readString(run.config()).replace("checkpoint: e2e", "checkpoint: other")

@@ -98,6 +98,12 @@ public final class HspNetFactory {
     return this;
   }
 
+  /** Same, reading a matching cache but never writing one. */
+  public HspNetFactory readRelationFrom(Path file) {
+    this.relationCache = new RelationCache(file, false);
+    return this;
+  }
+
   /** Where the relation matrix came from (known after the first build), for the run's log. */
   public String relationSource() { return relationSource; }
 

@@ -34,9 +34,20 @@ public final class RelationCache {
   static final String VERSION = "hspnet-relation-1";
 
   private final Path file;
+  private final boolean writable;
 
   public RelationCache(Path file) {
+    this(file, true);
+  }
+
+  /**
+   * @param writable false to read a matching cache but never write one (prediction from a run
+   *     folder that may be read-only or shared): a missing or stale cache is then computed and kept
+   *     in memory only
+   */
+  public RelationCache(Path file, boolean writable) {
     this.file = file;
+    this.writable = writable;
   }
 
   public Path file() { return file; }
@@ -61,6 +72,7 @@ public final class RelationCache {
       }
     }
     float[] relation = compute.get();
+    if (!writable) return new Lookup(relation, false);
     RelationFile.write(file, relation, numLabels + numGroups);
     AtomicFiles.write(fingerprintFile(), (fingerprint + "\n").getBytes(StandardCharsets.US_ASCII));
     return new Lookup(relation, false);

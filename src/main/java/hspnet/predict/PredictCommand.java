@@ -100,12 +100,13 @@ public final class PredictCommand {
 
   /**
    * The config's model with the checkpoint's weights. The relation matrix is not in a checkpoint:
-   * it is read from the run's cache when the run folder exists (never creating one), else computed.
+   * it is read from the run's cache when the run folder holds a matching one, else computed (and
+   * never written: prediction leaves the run folder as it is).
    */
   static HspNet model(Config cfg, LabelSet labels, Path checkpointsRoot, Path checkpoint) throws IOException {
     HspNetFactory factory = new HspNetFactory(cfg, labels);
     Path run = RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint());
-    if (Files.isDirectory(run)) factory.cacheRelationIn(run.resolve(RelationCache.FILE));
+    if (Files.isDirectory(run)) factory.readRelationFrom(run.resolve(RelationCache.FILE));
     HspNet model = factory.build();
     try {
       Checkpoints.load(checkpoint, model);

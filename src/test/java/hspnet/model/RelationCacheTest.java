@@ -110,6 +110,23 @@ class RelationCacheTest {
   }
 
   @Test
+  void aReadOnlyCacheReadsAMatchButNeverWrites() throws Exception {
+    Path run = dir.resolve("shared-run");
+    Files.createDirectories(run);
+    RelationCache readOnly = new RelationCache(run.resolve(RelationCache.FILE), false);
+    RelationCache.Lookup computed = readOnly.getOrCompute("fp", 5, 3, () -> filled(64, 0.25f));
+    assertFalse(computed.cached());
+    assertEquals(0.25f, computed.relation()[7]);
+    try (var listing = Files.list(run)) {
+      assertEquals(0, listing.count(), "nothing written beside the rounds");
+    }
+    new RelationCache(run.resolve(RelationCache.FILE)).getOrCompute("fp", 5, 3, () -> filled(64, 0.75f));
+    RelationCache.Lookup hit = readOnly.getOrCompute("fp", 5, 3, () -> filled(64, 0.5f));
+    assertTrue(hit.cached(), "a matching cache is read");
+    assertEquals(0.75f, hit.relation()[7]);
+  }
+
+  @Test
   void relationFilesOfTheWrongDtypeOrShapeAreRefused() throws Exception {
     Path ints = dir.resolve("ints.npy"), small = dir.resolve("small.npy"), doubles = dir.resolve("doubles.npy");
     Npy.write(ints, NpyArray.ofLongs(new long[64], 8, 8));
