@@ -18,7 +18,7 @@ import org.bytedeco.pytorch.global.torch.DeviceType;
 
 import hspnet.io.AtomicFiles;
 import hspnet.model.HspNet;
-import hspnet.train.Devices;
+import hspnet.run.Devices;
 import hspnet.train.TrainingState;
 
 /**

@@ -24,7 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import hspnet.clip.ClipArch;
 import hspnet.clip.ClipModel;
-import hspnet.eval.Autocast;
+import hspnet.nn.Autocast;
 import hspnet.io.Npy;
 import hspnet.io.TorchZipReader;
 import hspnet.loss.Splc;
@@ -32,7 +32,7 @@ import hspnet.model.HspNet;
 import hspnet.model.Prompts;
 import hspnet.nn.StateDicts;
 import hspnet.nn.Tensors;
-import hspnet.train.Devices;
+import hspnet.run.Devices;
 import hspnet.train.ModelEma;
 import hspnet.train.ParamGroups;
 import hspnet.train.TrainingState;

@@ -24,7 +24,7 @@ import hspnet.kernel.HgcnKernel;
 import hspnet.kernel.HgcnKernels;
 import hspnet.kernel.HgcnVariant;
 import hspnet.kernel.HgcnWeights;
-import hspnet.model.HgcnBackend;
+import hspnet.config.HgcnBackend;
 import hspnet.model.HierarchicalGcn;
 
 import static org.bytedeco.pytorch.global.torch.empty_like;

@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
-import hspnet.eval.Autocast;
+import hspnet.nn.Autocast;
 import hspnet.eval.Evaluator;
 import hspnet.loss.Splc;
 import hspnet.model.HspNet;

@@ -9,11 +9,11 @@ import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
-import hspnet.eval.Autocast;
+import hspnet.nn.Autocast;
 import hspnet.eval.Evaluator;
 import hspnet.model.HspNet;
 import hspnet.nn.Tensors;
-import hspnet.train.Devices;
+import hspnet.run.Devices;
 import hspnet.train.TrainingState;
 
 /**

@@ -7,20 +7,118 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import hspnet.data.ClipTransform;
+
 /**
- * A merged, validated configuration ({@code base.yaml} overridden key by key by the chosen file).
- * Immutable; every value remembers the file and line it came from so that later checks (a missing
- * data file, a label count that does not match) can point at the line to fix.
+ * A merged, validated configuration ({@code base.yaml} overridden key by key by the chosen file),
+ * typed: every value is read from the YAML tree once, here, into a field of its type; choices
+ * are enums. Defaults live in {@code configs/base.yaml} only (the built-in copy lies under any
+ * other base, so every key with a default is always present). Immutable; every value remembers
+ * the file and line it came from so that later checks (a missing data file, a label count that
+ * does not match) can point at the line to fix.
  */
 public final class Config {
   private final Map<String, Object> values;
   private final Map<String, String> origins;
   private final Path file;
 
+  // the original's keys
+  private final String checkpoint, logFile, data, parentCtxInit;
+  private final Optional<String> cocoTrainList, trainDataset, valDataset, relationFile;
+  private final int numClasses, batchSize, workers, epochs, totalEpochs, parentNCtx, childNCtx, changeEpoch, imageSize;
+  private final double lr, gcnLr, weightDecay, thre, tau, reweightP;
+  private final String loss;
+  private final boolean test, resume;
+  // this project's keys
+  private final long seed;
+  private final DeviceChoice device;
+  private final boolean amp, fusedOptimizer, bnEvalFirstEpoch, skipBadImages;
+  private final AmpDtype ampDtype;
+  private final String clipModel, tokenizer;
+  private final Optional<Integer> clipVisionHeads, clipTextHeads;
+  private final Optional<RandomClipArch> clipArch;
+  private final DatasetKind datasetKind;
+  private final Optional<String> labels, superLabels, superLabelsIndex;
+  private final Optional<Double> emaDecay;
+  private final int logEvery, cpuThreads, demoTrainImages, demoValImages;
+  private final HgcnBackend hgcnBackend;
+  private final ClipTransform.Resize imageResize;
+  private final AugmentationKeys augmentation;
+
+  /** The {@code aug_*} keys: training augmentation, every option off in base.yaml. */
+  public record AugmentationKeys(boolean hflip, boolean randomResizedCrop, double cropMinScale, double cutout,
+      int randAugmentOps, int randAugmentMagnitude) {}
+
   Config(Path file, Map<String, Object> values, Map<String, String> origins) {
     this.file = file;
     this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     this.origins = Collections.unmodifiableMap(new LinkedHashMap<>(origins));
+    for (KeySpec s : ConfigKeys.TOP_LEVEL)
+      if (s.required() && !values.containsKey(s.name()))
+        throw new ConfigException(file + ": required key '" + s.name() + "' is missing (" + s.description() + ")");
+
+    checkpoint = string("checkpoint");
+    logFile = string("log_file");
+    data = string("data");
+    cocoTrainList = optString("dataset");
+    trainDataset = optString("train_dataset");
+    valDataset = optString("val_dataset");
+    numClasses = integer("num_classes");
+    lr = number("lr");
+    gcnLr = number("gcn_lr");
+    weightDecay = number("weight_decay");
+    batchSize = integer("batch_size");
+    workers = integer("workers");
+    thre = number("thre");
+    loss = string("loss");
+    epochs = integer("epochs");
+    totalEpochs = integer("total_epochs");
+    test = bool("test");
+    resume = bool("resume");
+    parentNCtx = integer("parent_n_ctx");
+    parentCtxInit = string("parent_ctx_init");
+    childNCtx = integer("child_n_ctx");
+    changeEpoch = integer("change_epoch");
+    tau = number("tau");
+    reweightP = number("reweight_p");
+    relationFile = optString("relation_file");
+    imageSize = integer("image_size");
+
+    seed = integer("seed");
+    device = Choice.parse(DeviceChoice.class, string("device"), this, "device");
+    amp = bool("amp");
+    ampDtype = Choice.parse(AmpDtype.class, string("amp_dtype"), this, "amp_dtype");
+    fusedOptimizer = bool("fused_optimizer");
+    clipModel = string("clip_model");
+    clipVisionHeads = Optional.ofNullable((Integer) values.get("clip_vision_heads"));
+    clipTextHeads = Optional.ofNullable((Integer) values.get("clip_text_heads"));
+    for (String k : new String[] {"clip_vision_heads", "clip_text_heads"})
+      if (randomClip() && values.containsKey(k))
+        throw error(k, "sets the heads of loaded CLIP weights, but clip_model is 'random' (set heads in clip_arch instead)");
+    clipArch = RandomClipArch.of(this, values.get("clip_arch"));
+    tokenizer = string("tokenizer");
+    DatasetKind kind = Choice.parse(DatasetKind.class, string("dataset_kind"), this, "dataset_kind");
+    datasetKind = kind.resolve(data);
+    if (datasetKind == null)
+      throw error("dataset_kind", "is auto but 'data' (" + data + ") names no known dataset; set dataset_kind");
+    labels = optString("labels");
+    superLabels = optString("super_labels");
+    superLabelsIndex = optString("super_labels_index");
+    emaDecay = Optional.ofNullable((Double) values.get("ema_decay"));
+    bnEvalFirstEpoch = bool("bn_eval_first_epoch");
+    logEvery = integer("log_every");
+    cpuThreads = integer("cpu_threads");
+    hgcnBackend = Choice.parse(HgcnBackend.class, string("hgcn_backend"), this, "hgcn_backend");
+    demoTrainImages = integer("demo_train_images");
+    demoValImages = integer("demo_val_images");
+    skipBadImages = bool("skip_bad_images");
+    imageResize = switch (string("image_resize")) {
+      case "pil" -> ClipTransform.Resize.PIL;
+      case "opencv" -> ClipTransform.Resize.OPENCV;
+      default -> throw error("image_resize", "must be one of pil, opencv; got '" + string("image_resize") + "'");
+    };
+    augmentation = new AugmentationKeys(bool("aug_hflip"), bool("aug_random_resized_crop"), number("aug_crop_min_scale"),
+        number("aug_cutout"), integer("aug_randaugment_ops"), integer("aug_randaugment_magnitude"));
   }
 
   /** The configuration file the user chose. */
@@ -38,92 +136,95 @@ public final class Config {
 
   public boolean has(String key) { return values.containsKey(key); }
 
-  /** All values in key order (for writing the resolved config next to a run). */
+  /** All values as read, in key order (for writing the resolved config next to a run). */
   public Map<String, Object> values() { return values; }
 
-  /** A copy with some values replaced (used by command-line overrides and tests). */
+  /** A copy with one value replaced, parsed and checked again (command-line overrides, tests). */
   public Config with(String key, Object value, String origin) {
     Map<String, Object> v = new LinkedHashMap<>(values);
     Map<String, String> o = new LinkedHashMap<>(origins);
     v.put(key, value);
     o.put(key, origin);
-    return new Config(file, v, o);
+    Config c = new Config(file, v, o);
+    ConfigLoader.validate(c);
+    return c;
   }
 
-  String string(String key) { return (String) values.get(key); }
-  int integer(String key) { return (Integer) values.get(key); }
-  double number(String key) { return (Double) values.get(key); }
-  boolean bool(String key) { return Boolean.TRUE.equals(values.get(key)); }
-  Optional<String> optString(String key) { return Optional.ofNullable((String) values.get(key)); }
+  // the YAML tree's values have the key's type already (YamlValues checked it against ConfigKeys)
+  private String string(String key) { return (String) values.get(key); }
+  private int integer(String key) { return (Integer) values.get(key); }
+  private double number(String key) { return (Double) values.get(key); }
+  private boolean bool(String key) { return Boolean.TRUE.equals(values.get(key)); }
+  private Optional<String> optString(String key) { return Optional.ofNullable((String) values.get(key)); }
+
+  /** The value of an optional integer key such as {@code child_num}, for checks that compare keys. */
+  Optional<Integer> optInteger(String key) { return Optional.ofNullable((Integer) values.get(key)); }
 
   // --- the original's keys -----------------------------------------------------------------
-  public String checkpoint() { return string("checkpoint"); }
-  public String logFile() { return string("log_file"); }
-  public String data() { return string("data"); }
-  public Optional<String> cocoTrainList() { return optString("dataset"); }
-  public Optional<String> trainDataset() { return optString("train_dataset"); }
-  public Optional<String> valDataset() { return optString("val_dataset"); }
-  public int numClasses() { return integer("num_classes"); }
-  public double lr() { return number("lr"); }
-  public double gcnLr() { return number("gcn_lr"); }
-  public double weightDecay() { return number("weight_decay"); }
-  public int batchSize() { return integer("batch_size"); }
-  public int workers() { return integer("workers"); }
-  public double thre() { return number("thre"); }
-  public String loss() { return string("loss"); }
-  public int epochs() { return integer("epochs"); }
-  public int totalEpochs() { return integer("total_epochs"); }
-  public boolean test() { return bool("test"); }
-  public boolean resume() { return bool("resume"); }
-  public int parentNCtx() { return integer("parent_n_ctx"); }
-  public String parentCtxInit() { return string("parent_ctx_init"); }
-  public int childNCtx() { return integer("child_n_ctx"); }
-  public int changeEpoch() { return integer("change_epoch"); }
-  public double tau() { return number("tau"); }
-  public double reweightP() { return number("reweight_p"); }
-  public Optional<String> relationFile() { return optString("relation_file"); }
-  public int imageSize() { return integer("image_size"); }
+  public String checkpoint() { return checkpoint; }
+  public String logFile() { return logFile; }
+  public String data() { return data; }
+  public Optional<String> cocoTrainList() { return cocoTrainList; }
+  public Optional<String> trainDataset() { return trainDataset; }
+  public Optional<String> valDataset() { return valDataset; }
+  public int numClasses() { return numClasses; }
+  public double lr() { return lr; }
+  public double gcnLr() { return gcnLr; }
+  public double weightDecay() { return weightDecay; }
+  public int batchSize() { return batchSize; }
+  public int workers() { return workers; }
+  public double thre() { return thre; }
+  public String loss() { return loss; }
+  public int epochs() { return epochs; }
+  public int totalEpochs() { return totalEpochs; }
+  public boolean test() { return test; }
+  public boolean resume() { return resume; }
+  public int parentNCtx() { return parentNCtx; }
+  public String parentCtxInit() { return parentCtxInit; }
+  public int childNCtx() { return childNCtx; }
+  public int changeEpoch() { return changeEpoch; }
+  public double tau() { return tau; }
+  public double reweightP() { return reweightP; }
+  public Optional<String> relationFile() { return relationFile; }
+  public int imageSize() { return imageSize; }
 
   // --- this project's keys -------------------------------------------------------------------
-  public long seed() { return integer("seed"); }
-  public String device() { return string("device"); }
-  public boolean amp() { return bool("amp"); }
-  public String clipModel() { return string("clip_model"); }
-  public boolean randomClip() { return "random".equals(clipModel()); }
-  public Optional<Integer> clipVisionHeads() { return Optional.ofNullable((Integer) values.get("clip_vision_heads")); }
-  public Optional<Integer> clipTextHeads() { return Optional.ofNullable((Integer) values.get("clip_text_heads")); }
-  public String tokenizer() { return string("tokenizer"); }
-  public String datasetKind() { return string("dataset_kind"); }
-  public Optional<String> labels() { return optString("labels"); }
-  public Optional<Double> emaDecay() { return Optional.ofNullable((Double) values.get("ema_decay")); }
-  public boolean bnEvalFirstEpoch() { return bool("bn_eval_first_epoch"); }
-  public int logEvery() { return integer("log_every"); }
-  public int cpuThreads() { return integer("cpu_threads"); }
-  public String hgcnBackend() { return string("hgcn_backend"); }
-  public int demoTrainImages() { return values.containsKey("demo_train_images") ? integer("demo_train_images") : 2000; }
-  public Optional<String> superLabels() { return optString("super_labels"); }
-  public Optional<String> superLabelsIndex() { return optString("super_labels_index"); }
-  public boolean skipBadImages() { return bool("skip_bad_images"); }
-  public String ampDtype() { return values.containsKey("amp_dtype") ? string("amp_dtype") : "float16"; }
-  public boolean fusedOptimizer() { return values.containsKey("fused_optimizer") && bool("fused_optimizer"); }
-  public String imageResize() { return values.containsKey("image_resize") ? string("image_resize") : "pil"; }
-  public boolean augHflip() { return bool("aug_hflip"); }
-  public boolean augRandomResizedCrop() { return bool("aug_random_resized_crop"); }
-  public double augCropMinScale() { return values.containsKey("aug_crop_min_scale") ? number("aug_crop_min_scale") : 0.08; }
-  public double augCutout() { return values.containsKey("aug_cutout") ? number("aug_cutout") : 0.0; }
-  public int augRandAugmentOps() { return values.containsKey("aug_randaugment_ops") ? integer("aug_randaugment_ops") : 0; }
-  public int augRandAugmentMagnitude() { return values.containsKey("aug_randaugment_magnitude") ? integer("aug_randaugment_magnitude") : 9; }
-  public int demoValImages() { return values.containsKey("demo_val_images") ? integer("demo_val_images") : 500; }
+  public long seed() { return seed; }
+  public DeviceChoice device() { return device; }
+  public boolean amp() { return amp; }
+  public AmpDtype ampDtype() { return ampDtype; }
+  public boolean fusedOptimizer() { return fusedOptimizer; }
+  public String clipModel() { return clipModel; }
+  public boolean randomClip() { return "random".equals(clipModel); }
+  public Optional<Integer> clipVisionHeads() { return clipVisionHeads; }
+  public Optional<Integer> clipTextHeads() { return clipTextHeads; }
+  /** The {@code clip_arch} mapping; present (and checked) when clip_model is 'random'. */
+  public Optional<RandomClipArch> clipArch() { return clipArch; }
+  public String tokenizer() { return tokenizer; }
+  /** The dataset kind, AUTO already resolved from {@code data}. */
+  public DatasetKind datasetKind() { return datasetKind; }
+  public Optional<String> labels() { return labels; }
+  public Optional<Double> emaDecay() { return emaDecay; }
+  public boolean bnEvalFirstEpoch() { return bnEvalFirstEpoch; }
+  public int logEvery() { return logEvery; }
+  public int cpuThreads() { return cpuThreads; }
+  public HgcnBackend hgcnBackend() { return hgcnBackend; }
+  public int demoTrainImages() { return demoTrainImages; }
+  public int demoValImages() { return demoValImages; }
+  public Optional<String> superLabels() { return superLabels; }
+  public Optional<String> superLabelsIndex() { return superLabelsIndex; }
+  public boolean skipBadImages() { return skipBadImages; }
+  public ClipTransform.Resize imageResize() { return imageResize; }
+  public AugmentationKeys augmentation() { return augmentation; }
 
-  /** The {@code clip_arch} mapping (validated at load time when clip_model is 'random'). */
+  /** For the checks of {@link RandomClipArch}: the raw mapping. */
   @SuppressWarnings("unchecked")
-  public Map<String, Object> clipArch() {
-    Object m = values.get("clip_arch");
-    return m == null ? Map.of() : (Map<String, Object>) m;
+  static Map<String, Object> mapping(Object value) {
+    return value == null ? Map.of() : (Map<String, Object>) value;
   }
 
   @SuppressWarnings("unchecked")
-  public List<Integer> clipArchLayers() { return (List<Integer>) clipArch().get("vision_layers"); }
-
-  public int clipArchInt(String key) { return (Integer) clipArch().get(key); }
+  static List<Integer> intList(Object value) {
+    return (List<Integer>) value;
+  }
 }

@@ -56,8 +56,8 @@ public final class ConfigKeys {
       required("seed", KeyType.INT, "seed of initialisation, shuffling and data generation: same seed, same run"),
       required("device", KeyType.STRING, "auto | cpu | cuda (auto: cuda when available)"),
       required("amp", KeyType.BOOL, "fp16 autocast with dynamic loss scaling on CUDA (ignored on CPU)"),
-      optional("amp_dtype", KeyType.STRING, "float16 (default, the original's, with loss scaling) or bfloat16 (no loss scaling; slightly different numbers)"),
-      optional("fused_optimizer", KeyType.BOOL, "Adam as one fused kernel per group, loss-scale check and skip on the GPU without a host synchronisation (default false; slightly different numbers)"),
+      required("amp_dtype", KeyType.STRING, "float16 (default, the original's, with loss scaling) or bfloat16 (no loss scaling; slightly different numbers)"),
+      required("fused_optimizer", KeyType.BOOL, "Adam as one fused kernel per group, loss-scale check and skip on the GPU without a host synchronisation (default false; slightly different numbers)"),
       required("clip_model", KeyType.STRING, "CLIP weights file, or 'random' to build clip_arch with random weights"),
       optional("clip_arch", KeyType.MAP, "architecture of a randomly initialised CLIP (see the README table)"),
       optional("clip_vision_heads", KeyType.INT, "image-tower heads of the CLIP weights (ViT blocks or ResNet attention pool); absent: OpenAI's rule (64-wide heads), right for every released model"),
@@ -70,16 +70,16 @@ public final class ConfigKeys {
       required("log_every", KeyType.INT, "log a training line every N steps"),
       required("hgcn_backend", KeyType.STRING, "auto | libtorch | fused: the hierarchical GCN as LibTorch ops or as the fused native kernel (auto: fused on CUDA when its library loads)"),
       required("cpu_threads", KeyType.INT, "LibTorch threads for CPU math; 0: half the cores (the image decoders use the rest)"),
-      optional("demo_train_images", KeyType.INT, "demo dataset: training images to generate"),
-      optional("demo_val_images", KeyType.INT, "demo dataset: validation images to generate"),
-      optional("skip_bad_images", KeyType.BOOL, "skip missing or undecodable images and report their count (default false: stop with the list file and line)"),
-      optional("image_resize", KeyType.STRING, "pil (default): PIL's antialiased bicubic, as CLIP and the original; opencv: cv::resize INTER_CUBIC (faster, no antialiasing)"),
-      optional("aug_hflip", KeyType.BOOL, "training augmentation: random horizontal flip (default false)"),
-      optional("aug_random_resized_crop", KeyType.BOOL, "training augmentation: torchvision's RandomResizedCrop instead of resize + center crop (default false)"),
-      optional("aug_crop_min_scale", KeyType.DOUBLE, "smallest area fraction of a random resized crop (default 0.08)"),
-      optional("aug_cutout", KeyType.DOUBLE, "training augmentation: Cutout square side as a fraction of the image side, random colour (default 0: off)"),
-      optional("aug_randaugment_ops", KeyType.INT, "training augmentation: RandAugment operations per image (default 0: off; 2 is usual)"),
-      optional("aug_randaugment_magnitude", KeyType.INT, "RandAugment magnitude, 0..30 (default 9)"));
+      required("demo_train_images", KeyType.INT, "demo dataset: training images to generate"),
+      required("demo_val_images", KeyType.INT, "demo dataset: validation images to generate"),
+      required("skip_bad_images", KeyType.BOOL, "skip missing or undecodable images and report their count (default false: stop with the list file and line)"),
+      required("image_resize", KeyType.STRING, "pil (default): PIL's antialiased bicubic, as CLIP and the original; opencv: cv::resize INTER_CUBIC (faster, no antialiasing)"),
+      required("aug_hflip", KeyType.BOOL, "training augmentation: random horizontal flip (default false)"),
+      required("aug_random_resized_crop", KeyType.BOOL, "training augmentation: torchvision's RandomResizedCrop instead of resize + center crop (default false)"),
+      required("aug_crop_min_scale", KeyType.DOUBLE, "smallest area fraction of a random resized crop (default 0.08)"),
+      required("aug_cutout", KeyType.DOUBLE, "training augmentation: Cutout square side as a fraction of the image side, random colour (default 0: off)"),
+      required("aug_randaugment_ops", KeyType.INT, "training augmentation: RandAugment operations per image (default 0: off; 2 is usual)"),
+      required("aug_randaugment_magnitude", KeyType.INT, "RandAugment magnitude, 0..30 (default 9)"));
 
   /** Keys of the {@code clip_arch} mapping (a randomly initialised CLIP; ModifiedResNet image tower). */
   public static final List<KeySpec> CLIP_ARCH_KEYS = List.of(

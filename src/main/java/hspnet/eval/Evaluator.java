@@ -12,6 +12,7 @@ import org.bytedeco.pytorch.Tensor;
 import hspnet.data.Batch;
 import hspnet.data.BatchLoader;
 import hspnet.model.HspNet;
+import hspnet.nn.Autocast;
 import hspnet.nn.Transfers;
 
 import static org.bytedeco.pytorch.global.torch.sigmoid;

@@ -10,7 +10,7 @@ import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
-import hspnet.eval.Autocast;
+import hspnet.nn.Autocast;
 import hspnet.nn.Tensors;
 
 /**

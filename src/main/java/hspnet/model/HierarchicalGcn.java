@@ -2,6 +2,7 @@ package hspnet.model;
 
 import java.util.Optional;
 
+import hspnet.config.HgcnBackend;
 import hspnet.nn.JavaModule;
 import hspnet.nn.Registered;
 import org.bytedeco.pytorch.Module;
@@ -56,7 +57,7 @@ public final class HierarchicalGcn extends JavaModule {
 
   /** x: (n, E) node features; adj: (n, n) adjacency of the level, in x's type. */
   public Tensor forward(Tensor x, Tensor adj) {
-    Optional<HgcnKernel> kernel = backend.kernelFor(x);
+    Optional<HgcnKernel> kernel = HgcnKernelChoice.kernelFor(backend, x);
     return kernel.isPresent() ? FusedHgcn.apply(kernel.get(), x, adj, new HgcnWeights(w1, w2, w3, gamma)) : composed(x, adj);
   }
 

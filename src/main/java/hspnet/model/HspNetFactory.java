@@ -18,6 +18,7 @@ import hspnet.clip.ClipInit;
 import hspnet.clip.ClipModel;
 import hspnet.clip.ClipTokenizer;
 import hspnet.config.Config;
+import hspnet.config.RandomClipArch;
 import hspnet.config.ConfigException;
 import hspnet.data.LabelSet;
 import hspnet.nn.Ops;
@@ -82,7 +83,7 @@ public final class HspNetFactory {
    * anything is written.
    */
   public static void checkBackend(Config cfg, boolean cuda) {
-    String problem = HgcnBackend.parse(cfg.hgcnBackend()).problem(cuda);
+    String problem = HgcnKernelChoice.problem(cfg.hgcnBackend(), cuda);
     if (problem != null)
       throw cfg.error("hgcn_backend", "'fused' needs the " + (cuda ? "CUDA" : "CPU") + " kernel library, which is not available: "
           + problem + (cuda ? " (it is built where nvcc is found; use 'auto' or 'libtorch')" : ""));
@@ -123,7 +124,7 @@ public final class HspNetFactory {
     ClipModel clip = clipModel();
     if (relation == null) relation = relation(clip);
     HspNet model = new HspNet(clip, prompts, relation, cfg.reweightP());
-    model.gcn.useBackend(HgcnBackend.parse(cfg.hgcnBackend()));
+    model.gcn.useBackend(cfg.hgcnBackend());
     return model;
   }
 
@@ -177,12 +178,11 @@ public final class HspNetFactory {
   }
 
   static ClipArch arch(Config cfg, ClipTokenizer tokenizer) {
-    int width = cfg.clipArchInt("vision_width");
-    int heads = cfg.clipArch().containsKey("vision_heads") ? cfg.clipArchInt("vision_heads") : ClipArch.defaultVisionHeads(width);
+    RandomClipArch a = cfg.clipArch().orElseThrow(() -> cfg.error("clip_model", "is not 'random': no clip_arch to build"));
+    int heads = a.visionHeads().orElse(ClipArch.defaultVisionHeads(a.visionWidth()));
     try {
-      return ClipArch.resNet(cfg.clipArchInt("embed_dim"), cfg.imageSize(), cfg.clipArchLayers(), width, heads,
-          cfg.clipArchInt("context_length"), tokenizer.vocabSize(), cfg.clipArchInt("transformer_width"),
-          cfg.clipArchInt("transformer_heads"), cfg.clipArchInt("transformer_layers"));
+      return ClipArch.resNet(a.embedDim(), cfg.imageSize(), a.visionLayers(), a.visionWidth(), heads, a.contextLength(),
+          tokenizer.vocabSize(), a.transformerWidth(), a.transformerHeads(), a.transformerLayers());
     } catch (IllegalArgumentException e) {
       throw cfg.error("clip_arch", e.getMessage());
     }

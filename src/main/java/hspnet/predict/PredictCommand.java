@@ -3,27 +3,17 @@ package hspnet.predict;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import org.bytedeco.pytorch.Device;
-
 import hspnet.config.Config;
-import hspnet.config.ConfigException;
 import hspnet.config.ConfigLoader;
 import hspnet.data.ClipTransform;
 import hspnet.data.LabelSet;
 import hspnet.io.AtomicFiles;
-import hspnet.model.HspNet;
-import hspnet.model.HspNetFactory;
-import hspnet.model.RelationCache;
-import hspnet.train.Checkpoints;
-import hspnet.train.Devices;
-import hspnet.train.RoundFolder;
-import hspnet.train.RunData;
+import hspnet.run.TrainedModel;
 
 /**
  * What {@code hspnet-predict} does: builds the config's model, loads the checkpoint strictly,
@@ -38,22 +28,24 @@ public final class PredictCommand {
 
   public static Outcome run(PredictArgs a, Path checkpointsRoot, PrintStream out, PrintStream err) throws IOException {
     Config cfg = ConfigLoader.load(a.configFile());
-    Device device = Devices.select(cfg);
-    Devices.configureCpuThreads(cfg);
-    HspNetFactory.check(cfg);
-    Path checkpoint = checkpoint(a, cfg, checkpointsRoot);
-    LabelSet labels = RunData.labels(cfg);
+    try (TrainedModel trained = TrainedModel.open(cfg, checkpointsRoot, a.round(), a.checkpoint())) {
+      return predict(a, cfg, trained, out, err);
+    }
+  }
+
+  private static Outcome predict(PredictArgs a, Config cfg, TrainedModel trained, PrintStream out, PrintStream err) throws IOException {
+    LabelSet labels = trained.labels();
+    Path checkpoint = trained.checkpoint();
     ImageInputs.Expanded inputs = ImageInputs.expand(a.inputs());
     List<ImageInputs.Unreadable> unreadable = new ArrayList<>(inputs.unreadable());
     unreadable.forEach(u -> err.println("skipped " + u.path() + ": " + u.reason()));
     if (inputs.images().isEmpty())
       throw new IllegalArgumentException("no image to predict among " + a.inputs().size() + " input(s)");
 
-    HspNet model = model(cfg, labels, checkpointsRoot, checkpoint);
     List<Prediction> predictions = new ArrayList<>();
-    ClipTransform transform = new ClipTransform(cfg.imageSize(), ClipTransform.Resize.of(cfg.imageResize()));
+    ClipTransform transform = new ClipTransform(cfg.imageSize(), cfg.imageResize());
     int batchSize = a.batchSize() != null ? a.batchSize() : cfg.batchSize();
-    try (Predictor predictor = new Predictor(model, device, cfg.amp(), cfg.imageSize());
+    try (Predictor predictor = new Predictor(trained.model(), trained.device(), cfg.amp(), cfg.imageSize());
          ImageBatches batches = new ImageBatches(inputs.images(), transform, batchSize, cfg.workers())) {
       while (batches.hasNext()) {
         ImageBatches.Decoded b = batches.next();
@@ -82,40 +74,4 @@ public final class PredictCommand {
     return new Outcome(predictions.size(), List.copyOf(unreadable));
   }
 
-  /** --checkpoint FILE, or model-highest.ckpt of round N (default: the latest round). */
-  static Path checkpoint(PredictArgs a, Config cfg, Path checkpointsRoot) {
-    Path file;
-    if (a.checkpoint() != null) {
-      file = a.checkpoint();
-    } else {
-      int n = a.round() != null ? a.round() : RoundFolder.latestRound(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint()));
-      if (n == 0)
-        throw new ConfigException("'" + cfg.checkpoint() + "' has no trained round under " + checkpointsRoot
-            + " (train it first, or give --checkpoint FILE)");
-      file = RoundFolder.existing(checkpointsRoot, cfg.checkpoint(), n).resolve("model-highest.ckpt");
-    }
-    if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such checkpoint");
-    return file;
-  }
-
-  /**
-   * The config's model with the checkpoint's weights. The relation matrix is not in a checkpoint:
-   * it is read from the run's cache when the run folder holds a matching one, else computed (and
-   * never written: prediction leaves the run folder as it is).
-   */
-  static HspNet model(Config cfg, LabelSet labels, Path checkpointsRoot, Path checkpoint) throws IOException {
-    HspNetFactory factory = new HspNetFactory(cfg, labels);
-    Path run = RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint());
-    if (Files.isDirectory(run)) factory.readRelationFrom(run.resolve(RelationCache.FILE));
-    HspNet model = factory.build();
-    try {
-      Checkpoints.load(checkpoint, model);
-    } catch (IllegalArgumentException e) {
-      // a damaged or crafted file is reported as it is; only a readable one of another model gets the hint
-      if (!String.valueOf(e.getMessage()).contains("state does not fit the model")) throw e;
-      throw new IllegalArgumentException("checkpoint does not fit the model of " + cfg.file()
-          + " (trained with another config or label set?): " + e.getMessage(), e);
-    }
-    return model;
-  }
 }

@@ -6,7 +6,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
-import hspnet.eval.Autocast;
+import hspnet.nn.Autocast;
 import hspnet.model.HspNet;
 import hspnet.nn.Tensors;
 

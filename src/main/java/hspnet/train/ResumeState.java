@@ -161,6 +161,13 @@ public final class ResumeState {
     /** Epochs the saved run had completed. */
     public int epochsDone() { return (int) integer("epochs_done"); }
 
+    /** Refuses a config whose epochs the saved run has already trained (nothing would be left to do). */
+    public void checkEpochsLeft(Config cfg, Path round) {
+      if (epochsDone() >= cfg.epochs())
+        throw cfg.error("epochs", "is " + cfg.epochs() + " but " + round + " has already trained " + epochsDone()
+            + " epoch(s); raise it (up to total_epochs " + cfg.totalEpochs() + ") to train further");
+    }
+
     /**
      * Restores model, EMA, optimizer (moments, step counts, group options), loss scaler and the
      * CPU generator, and returns the progress to continue from.

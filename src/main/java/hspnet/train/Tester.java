@@ -9,11 +9,12 @@ import org.bytedeco.pytorch.Device;
 
 import hspnet.config.Config;
 import hspnet.data.BatchLoader;
-import hspnet.eval.Autocast;
 import hspnet.eval.Evaluator;
 import hspnet.eval.Metrics;
 import hspnet.eval.ScoreCollector;
+import hspnet.model.Checkpoints;
 import hspnet.model.HspNet;
+import hspnet.nn.Autocast;
 import hspnet.report.ProgressMeter;
 
 /**
@@ -27,14 +28,14 @@ public final class Tester {
 
   private Tester() {}
 
-  public static Result test(Config cfg, HspNet model, RunData data, Path checkpoint, Device device, TrainLog log) throws IOException {
+  public static Result test(Config cfg, HspNet model, BatchLoader val, Path checkpoint, Device device, TrainLog log) throws IOException {
     Checkpoints.load(checkpoint, model);
     model.moveTo(device);
     model.eval();
     log.info("Start test...");
     ProgressMeter meter = new ProgressMeter(log);
-    meter.startPhase("test", data.val().batchesPerEpoch(), null);
-    BatchLoader.Epoch batches = data.val().iterator();
+    meter.startPhase("test", val.batchesPerEpoch(), null);
+    BatchLoader.Epoch batches = val.iterator();
     ScoreCollector scores;
     try {
       scores = Evaluator.score(List.of(model), new CountedBatches(batches, meter), device,

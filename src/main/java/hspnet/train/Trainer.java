@@ -16,6 +16,7 @@ import hspnet.data.Batch;
 import hspnet.data.BatchLoader;
 import hspnet.eval.Metrics;
 import hspnet.loss.Splc;
+import hspnet.model.Checkpoints;
 import hspnet.model.HspNet;
 import hspnet.nn.NumericalFault;
 import hspnet.nn.Tensors;
@@ -63,28 +64,26 @@ public final class Trainer {
   }
 
   /** Trains from the start. */
-  public Result train(HspNet model, HspNet emaModel, RunData data, Path roundDir) throws IOException {
-    return train(model, emaModel, data, roundDir, null);
+  public Result train(HspNet model, HspNet emaModel, BatchLoader trainLoader, BatchLoader valLoader, Path roundDir) throws IOException {
+    return train(model, emaModel, trainLoader, valLoader, roundDir, null);
   }
 
   /**
    * Trains up to {@code cfg.epochs()} epochs: from the start when {@code resumeFrom} is null,
    * otherwise from the saved run's last completed epoch (see {@link ResumeState#read}).
    */
-  public Result train(HspNet model, HspNet emaModel, RunData data, Path roundDir, ResumeState.Saved resumeFrom) throws IOException {
+  public Result train(HspNet model, HspNet emaModel, BatchLoader trainLoader, BatchLoader valLoader, Path roundDir,
+      ResumeState.Saved resumeFrom) throws IOException {
     long start = System.nanoTime();
-    BatchLoader trainLoader = data.train();
     int stepsPerEpoch = trainLoader.batchesPerEpoch();
-    TrainingState.Recipe recipe = recipe(data);
+    TrainingState.Recipe recipe = recipe(stepsPerEpoch);
     String settings = ResumeState.settingsOf(cfg);
     Path resumeFile = roundDir.resolve(ResumeState.FILE);
     try (TrainingState state = new TrainingState(model, emaModel, recipe, device)) {
       ResumeState.Progress progress = ResumeState.Progress.start();
       if (resumeFrom != null) {
+        resumeFrom.checkEpochsLeft(cfg, roundDir);
         progress = resumeFrom.restoreInto(state);
-        if (progress.epochsDone() >= cfg.epochs())
-          throw cfg.error("epochs", "is " + cfg.epochs() + " but " + roundDir + " has already trained "
-              + progress.epochsDone() + " epoch(s); raise it (up to total_epochs " + cfg.totalEpochs() + ") to train further");
         if (progress.globalStep() != (long) progress.epochsDone() * stepsPerEpoch)
           throw new IllegalArgumentException(resumeFrom.file() + ": " + progress.globalStep() + " steps after " + progress.epochsDone()
               + " epochs, but an epoch of this data has " + stepsPerEpoch + " steps");
@@ -109,11 +108,11 @@ public final class Trainer {
 
         log.info("Start validation...");
         long valStart = System.nanoTime();
-        BatchLoader.Epoch valBatches = data.val().iterator();
+        BatchLoader.Epoch valBatches = valLoader.iterator();
         TrainingState.Validation v;
         int epochsAfter = cfg.epochs() - epoch - 1;
         meter.startPhase(String.format(Locale.ROOT, "validation after epoch %d/%d", epoch, cfg.epochs()),
-            data.val().batchesPerEpoch(), est -> epochsAfter * (trainSecondsEstimate() + est));
+            valLoader.batchesPerEpoch(), est -> epochsAfter * (trainSecondsEstimate() + est));
         try {
           v = state.validate(new CountedBatches(valBatches, meter));
         } catch (NumericalFault e) {
@@ -228,10 +227,10 @@ public final class Trainer {
   }
 
   /** The config's recipe: OneCycle over total_epochs, SPLC with the config's tau and change_epoch. */
-  TrainingState.Recipe recipe(RunData data) {
-    double decay = cfg.emaDecay().orElse(ModelEma.decayForStepsPerEpoch(emaStepsPerEpoch(data)));
+  TrainingState.Recipe recipe(int stepsPerEpoch) {
+    double decay = cfg.emaDecay().orElse(ModelEma.decayForStepsPerEpoch(emaStepsPerEpoch(stepsPerEpoch)));
     return new TrainingState.Recipe(ParamGroups.maxLr(cfg.lr(), cfg.gcnLr()),
-        (long) data.train().batchesPerEpoch() * cfg.totalEpochs(), cfg.weightDecay(), decay,
+        (long) stepsPerEpoch * cfg.totalEpochs(), cfg.weightDecay(), decay,
         new Splc(cfg.tau(), cfg.changeEpoch(), 1.0, 2.0), cfg.amp(), TrainingState.Tuning.of(cfg));
   }
 
@@ -246,13 +245,13 @@ public final class Trainer {
    * datasets (COCO 641, NUS-WIDE 931, VOC 45, CUB 47, or 63 at batch 96); any other dataset uses
    * its own steps per epoch at the configured batch size.
    */
-  int emaStepsPerEpoch(RunData data) {
-    return switch (RunData.kind(cfg)) {
-      case "coco" -> 641;
-      case "nuswide" -> 931;
-      case "voc" -> 45;
-      case "cub" -> cfg.batchSize() == 96 ? 63 : 47;
-      default -> data.train().batchesPerEpoch();
+  int emaStepsPerEpoch(int stepsPerEpoch) {
+    return switch (cfg.datasetKind()) {
+      case COCO -> 641;
+      case NUSWIDE -> 931;
+      case VOC -> 45;
+      case CUB -> cfg.batchSize() == 96 ? 63 : 47;
+      default -> stepsPerEpoch;
     };
   }
 }

@@ -8,8 +8,10 @@ import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
+import hspnet.config.AmpDtype;
+import hspnet.config.Config;
 import hspnet.data.Batch;
-import hspnet.eval.Autocast;
+import hspnet.nn.Autocast;
 import hspnet.eval.Evaluator;
 import hspnet.eval.Metrics;
 import hspnet.eval.ScoreCollector;
@@ -59,8 +61,8 @@ public final class TrainingState implements AutoCloseable {
     }
 
     /** The config's amp_dtype and fused_optimizer, channels-last on (it applies on CUDA only). */
-    public static Tuning of(hspnet.config.Config cfg) {
-      return new Tuning(Autocast.dtypeNamed(cfg.ampDtype()), cfg.fusedOptimizer(), true);
+    public static Tuning of(Config cfg) {
+      return new Tuning(cfg.ampDtype() == AmpDtype.FLOAT16 ? ScalarType.Half : ScalarType.BFloat16, cfg.fusedOptimizer(), true);
     }
   }
 

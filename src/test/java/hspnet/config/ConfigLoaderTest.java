@@ -147,13 +147,42 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void choicesAreTypedOnceAndNamedWithTheirLine() throws Exception {
+    write("base.yaml", BASE);
+    Config c = ConfigLoader.load(write("run.yaml", "hgcn_backend: fused\namp_dtype: bfloat16\ndevice: cuda\n"));
+    assertEquals(HgcnBackend.FUSED, c.hgcnBackend());
+    assertEquals(AmpDtype.BFLOAT16, c.ampDtype());
+    assertEquals(DeviceChoice.CUDA, c.device());
+    assertEquals(DatasetKind.COCO, c.datasetKind(), "auto, resolved from data: /data/coco2014");
+    ConfigException e = fails("device: tpu\n");
+    assertTrue(e.getMessage().endsWith("run.yaml:1: key 'device': must be one of auto, cpu, cuda; got 'tpu'"), e.getMessage());
+    e = fails("hgcn_backend: cudnn\n");
+    assertTrue(e.getMessage().contains("key 'hgcn_backend': must be one of auto, libtorch, fused"), e.getMessage());
+    e = fails("data: /data/mine\n");
+    assertTrue(e.getMessage().contains("key 'dataset_kind': is auto but 'data' (/data/mine) names no known dataset"), e.getMessage());
+  }
+
+  @Test
+  void anOlderBaseBesideTheConfigStillGetsEveryDefault() throws Exception {
+    // BASE predates image_resize, the aug_* keys and amp_dtype: the built-in base.yaml supplies them
+    write("base.yaml", BASE);
+    Config c = ConfigLoader.load(write("run.yaml", "seed: 3\n"));
+    assertEquals(hspnet.data.ClipTransform.Resize.PIL, c.imageResize());
+    assertEquals(AmpDtype.FLOAT16, c.ampDtype());
+    assertEquals(new Config.AugmentationKeys(false, false, 0.08, 0.0, 0, 9), c.augmentation());
+    assertTrue(c.where("aug_crop_min_scale").startsWith("(built-in) configs/base.yaml:"), c.where("aug_crop_min_scale"));
+    assertEquals(2000, c.demoTrainImages());
+  }
+
+  @Test
   void missingFileAndMissingRequiredKey() throws Exception {
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir.resolve("nope.yaml")));
     assertTrue(e.getMessage().contains("nope.yaml") && e.getMessage().contains("does not exist"), e.getMessage());
-    write("base.yaml", BASE.replace("lr: 1e-4\n", ""));
+    // gcn_lr has no default (every dataset config sets it); the other required keys have theirs in base.yaml
+    write("base.yaml", BASE.replace("gcn_lr: 5e-4\n", ""));
     Path f = write("run.yaml", "seed: 2\n");
     e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
-    assertTrue(e.getMessage().contains("required key 'lr' is missing"), e.getMessage());
+    assertTrue(e.getMessage().contains("required key 'gcn_lr' is missing"), e.getMessage());
   }
 
   @Test

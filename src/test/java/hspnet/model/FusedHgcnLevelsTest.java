@@ -1,5 +1,6 @@
 package hspnet.model;
 
+import hspnet.config.HgcnBackend;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.bytedeco.pytorch.global.torch.manual_seed;
 import static org.bytedeco.pytorch.global.torch.randn;

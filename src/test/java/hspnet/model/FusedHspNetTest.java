@@ -7,6 +7,7 @@ import static org.bytedeco.pytorch.global.torch.randn;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.bytedeco.pytorch.NoGradGuard;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import hspnet.config.Config;
 import hspnet.config.ConfigLoader;
+import hspnet.config.HgcnBackend;
 import hspnet.data.LabelSet;
 import hspnet.kernel.FusedHgcn;
 import hspnet.nn.StateDicts;
@@ -44,7 +46,7 @@ class FusedHspNetTest {
   private static HspNet model(String backend) {
     Config cfg = ConfigLoader.load(Path.of("configs", "hspnet+demo.yaml")).with("hgcn_backend", backend, "test");
     HspNet m = new HspNetFactory(cfg, labels()).build();
-    assertEquals(HgcnBackend.parse(backend), m.gcn.backend());
+    assertEquals(HgcnBackend.valueOf(backend.toUpperCase(Locale.ROOT)), m.gcn.backend());
     return m;
   }
 

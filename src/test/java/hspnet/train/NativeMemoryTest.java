@@ -11,6 +11,8 @@ import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import hspnet.run.Devices;
+import hspnet.run.RunData;
 import hspnet.config.Config;
 import hspnet.config.ConfigLoader;
 import hspnet.model.HspNet;
@@ -51,7 +53,7 @@ class NativeMemoryTest {
       HspNet model = f.build(), ema = f.build();
       new Trainer(cfg, TrainLog.consoleOnly(null), Devices.select(cfg))
           .onStep((epoch, i, step) -> rss.add(nativeBytes()))
-          .train(model, ema, data, Files.createDirectories(dir.resolve("round")));
+          .train(model, ema, data.train(), data.val(), Files.createDirectories(dir.resolve("round")));
     }
     assertEquals(100, rss.size(), "10 epochs of 10 steps");
     // one batch of images is 32·3·64·64·4 bytes = 1.5 MiB: a leak of one per step would add 75 MiB

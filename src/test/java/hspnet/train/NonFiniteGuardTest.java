@@ -23,6 +23,9 @@ import org.bytedeco.pytorch.TensorTensorHook;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import hspnet.model.Checkpoints;
+import hspnet.run.Devices;
+import hspnet.run.RunData;
 import hspnet.config.Config;
 import hspnet.config.ConfigLoader;
 import hspnet.config.ExitStatus;
@@ -63,7 +66,7 @@ class NonFiniteGuardTest {
       modelOut.set(model);
       try (TrainLog log = new TrainLog(round.resolve("run.txt"), null)) {
         Trainer trainer = new Trainer(cfg, log, Devices.select(cfg)).onStep(poison);
-        NumericalFault e = assertThrows(NumericalFault.class, () -> trainer.train(model, ema, data, round));
+        NumericalFault e = assertThrows(NumericalFault.class, () -> trainer.train(model, ema, data.train(), data.val(), round));
         return new Stopped(e, round, null);
       }
     }

@@ -12,6 +12,8 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import hspnet.run.Devices;
+import hspnet.run.RunData;
 import hspnet.config.Config;
 import hspnet.config.ConfigLoader;
 import hspnet.model.HspNet;
@@ -34,7 +36,7 @@ class SeedTest {
     try (RunData data = RunData.open(cfg, true)) {
       HspNetFactory factory = new HspNetFactory(cfg, data.labels());
       HspNet model = factory.build(), ema = factory.build();
-      new Trainer(cfg, TrainLog.consoleOnly(null), Devices.select(cfg)).train(model, ema, data, Files.createDirectories(dir.resolve(name)));
+      new Trainer(cfg, TrainLog.consoleOnly(null), Devices.select(cfg)).train(model, ema, data.train(), data.val(), Files.createDirectories(dir.resolve(name)));
       List<float[]> out = new ArrayList<>();
       for (Map.Entry<String, Tensor> e : StateDicts.of(model).entrySet())
         if (e.getKey().startsWith("gcn") || e.getKey().startsWith("image_encoder.attnpool.c_proj")) out.add(Tensors.toFloats(e.getValue()));

@@ -1,4 +1,4 @@
-package hspnet.train;
+package hspnet.run;
 
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch;
@@ -19,14 +19,14 @@ public final class Devices {
     CpuNumerics.pin();
     boolean cuda = torch.cuda_is_available();
     return switch (cfg.device()) {
-      case "cpu" -> new Device(DeviceType.CPU);
-      case "cuda" -> {
+      case CPU -> new Device(DeviceType.CPU);
+      case CUDA -> {
         if (!cuda)
           throw cfg.error("device", "cuda was asked for but LibTorch sees no CUDA device "
               + "(build with 'mvn -Pgpu package' for the CUDA natives, and check the driver)");
         yield cuda();
       }
-      default -> cuda ? cuda() : new Device(DeviceType.CPU);
+      case AUTO -> cuda ? cuda() : new Device(DeviceType.CPU);
     };
   }
 

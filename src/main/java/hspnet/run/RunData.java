@@ -1,16 +1,17 @@
-package hspnet.train;
+package hspnet.run;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 import org.bytedeco.pytorch.global.torch;
 
 import hspnet.config.Config;
 import hspnet.config.ConfigException;
+import hspnet.config.DatasetKind;
+import hspnet.config.DeviceChoice;
 import hspnet.data.Augmentation;
 import hspnet.data.BadImages;
 import hspnet.data.BatchLoader;
@@ -75,18 +76,18 @@ public final class RunData implements AutoCloseable {
 
   /** Opens the data; the training loader only when {@code withTrain} (test mode needs none). */
   public static RunData open(Config cfg, boolean withTrain) throws IOException {
-    String kind = kind(cfg);
+    DatasetKind kind = cfg.datasetKind();
     LabelSet labels;
     Split trainSplit = null, valSplit;
     switch (kind) {
-      case "demo" -> {
+      case DEMO -> {
         Path root = Path.of(cfg.data());
         DemoDataset.generate(root, cfg.seed(), cfg.demoTrainImages(), cfg.demoValImages(), cfg.imageSize());
         labels = LabelSet.load(root.resolve(DemoDataset.LABELS));
         valSplit = new Split(root, LabelList.read(root.resolve(DemoDataset.VAL_LIST), cfg.numClasses()));
         if (withTrain) trainSplit = new Split(root, LabelList.read(root.resolve(DemoDataset.TRAIN_LIST), cfg.numClasses()));
       }
-      case "coco" -> {
+      case COCO -> {
         Path root = Path.of(cfg.data());
         Path json = root.resolve(COCO_VAL_JSON);
         if (!Files.isRegularFile(json))
@@ -101,12 +102,12 @@ public final class RunData implements AutoCloseable {
       }
       default -> {
         Path root = imageFolder(cfg, Path.of(cfg.data() + switch (kind) {
-          case "voc" -> "VOC2012/JPEGImages";
-          case "nuswide" -> "images";
-          case "cub" -> "CUB_200_2011/images";
+          case VOC -> "VOC2012/JPEGImages";
+          case NUSWIDE -> "images";
+          case CUB -> "CUB_200_2011/images";
           default -> "";
         }));
-        labels = labelSet(cfg, kind, LabelSet.BUILT_IN.contains(kind) ? LabelSet.builtIn(kind) : null);
+        labels = labelSet(cfg, kind, LabelSet.BUILT_IN.contains(kind.word()) ? LabelSet.builtIn(kind.word()) : null);
         checkClasses(cfg, labels);
         Path trainList = withTrain ? listFile(cfg, "train_dataset", cfg.trainDataset()) : null;
         Path valList = listFile(cfg, "val_dataset", cfg.valDataset());
@@ -122,7 +123,7 @@ public final class RunData implements AutoCloseable {
     if (trainSplit != null)
       trainSplit = new Split(trainSplit.imageRoot(), ImagePaths.existing(trainSplit.imageRoot(), trainSplit.samples(), skip));
 
-    ClipTransform transform = new ClipTransform(cfg.imageSize(), ClipTransform.Resize.of(cfg.imageResize()));
+    ClipTransform transform = new ClipTransform(cfg.imageSize(), cfg.imageResize());
     boolean pin = pinMemory(cfg);
     BatchLoader val = new BatchLoader(valSplit.imageRoot(), valSplit.samples(), cfg.numClasses(), transform, cfg.batchSize(),
         false, cfg.seed(), cfg.workers(), new BatchLoader.Options(Augmentation.NONE, pin, skip));
@@ -138,20 +139,20 @@ public final class RunData implements AutoCloseable {
    * the data is not there), the {@code labels} file, the built-in sets, or COCO's json.
    */
   public static LabelSet labels(Config cfg) {
-    String kind = kind(cfg);
+    DatasetKind kind = cfg.datasetKind();
     LabelSet labels = switch (kind) {
-      case "demo" -> {
+      case DEMO -> {
         Path file = Path.of(cfg.data()).resolve(DemoDataset.LABELS);
         yield Files.isRegularFile(file) ? LabelSet.load(file) : DemoDataset.labelSet();
       }
-      case "coco" -> {
+      case COCO -> {
         if (cfg.labels().isPresent()) yield labelSet(cfg, kind, null);
         Path json = Path.of(cfg.data()).resolve(COCO_VAL_JSON);
         if (!Files.isRegularFile(json))
           throw cfg.error("data", "COCO's label names come from " + json + "; not found (or set 'labels' to a label set file)");
         yield labelSet(cfg, kind, CocoAnnotations.read(json).labels());
       }
-      default -> labelSet(cfg, kind, LabelSet.BUILT_IN.contains(kind) ? LabelSet.builtIn(kind) : null);
+      default -> labelSet(cfg, kind, LabelSet.BUILT_IN.contains(kind.word()) ? LabelSet.builtIn(kind.word()) : null);
     };
     checkClasses(cfg, labels);
     return labels;
@@ -159,36 +160,27 @@ public final class RunData implements AutoCloseable {
 
   /** The training augmentation of the config (every option off by default). */
   static Augmentation augmentation(Config cfg) {
-    return new Augmentation(cfg.augHflip(), cfg.augRandomResizedCrop(), cfg.augCropMinScale(), cfg.augCutout(),
-        cfg.augRandAugmentOps(), cfg.augRandAugmentMagnitude());
+    Config.AugmentationKeys a = cfg.augmentation();
+    return new Augmentation(a.hflip(), a.randomResizedCrop(), a.cropMinScale(), a.cutout(), a.randAugmentOps(), a.randAugmentMagnitude());
   }
 
   /** Batches go to pinned host memory when they will be copied to a GPU (never on CPU-only builds). */
   static boolean pinMemory(Config cfg) {
-    return !cfg.device().equals("cpu") && torch.cuda_is_available();
-  }
-
-  /** The dataset kind; "auto" guesses it from 'data' as the original's build_dataset does. */
-  static String kind(Config cfg) {
-    String kind = cfg.datasetKind();
-    if (!kind.equals("auto")) return kind;
-    String data = cfg.data().toLowerCase(Locale.ROOT);
-    for (String k : new String[] {"coco", "nuswide", "voc", "cub", "demo"}) if (data.contains(k)) return k;
-    throw cfg.error("dataset_kind", "is auto but 'data' (" + cfg.data() + ") names no known dataset; set dataset_kind");
+    return cfg.device() != DeviceChoice.CPU && torch.cuda_is_available();
   }
 
   /**
    * The {@code labels} file when set; else {@code own} (the dataset's label set, null when it has
    * none) with the original's group files applied when they are set.
    */
-  private static LabelSet labelSet(Config cfg, String kind, LabelSet own) {
+  private static LabelSet labelSet(Config cfg, DatasetKind kind, LabelSet own) {
     if (cfg.labels().isPresent()) {
       Path file = Path.of(cfg.labels().get());
       if (!Files.isRegularFile(file)) throw cfg.error("labels", "file '" + file + "' does not exist");
       return LabelSet.load(file);
     }
     if (own == null)
-      throw new ConfigException(cfg.file() + ": key 'labels' is required for dataset_kind " + kind
+      throw new ConfigException(cfg.file() + ": key 'labels' is required for dataset_kind " + kind.word()
           + ": a label set YAML (groups, then every label with its group)");
     if (cfg.superLabels().isEmpty()) return own;
     Path names = Path.of(cfg.superLabels().get()), index = Path.of(cfg.superLabelsIndex().get());

@@ -1,4 +1,4 @@
-package hspnet.train;
+package hspnet.model;
 
 import java.io.IOException;
 import java.nio.file.Path;

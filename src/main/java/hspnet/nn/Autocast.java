@@ -1,4 +1,4 @@
-package hspnet.eval;
+package hspnet.nn;
 
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.DeviceType;

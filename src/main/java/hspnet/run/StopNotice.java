@@ -1,4 +1,4 @@
-package hspnet.train;
+package hspnet.run;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import hspnet.train.ResumeState;
+import hspnet.train.TrainLog;
 
 /**
  * While a training runs, a SIGTERM or SIGINT (or any other way the JVM shuts down before the run

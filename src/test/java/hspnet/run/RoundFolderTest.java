@@ -1,4 +1,4 @@
-package hspnet.train;
+package hspnet.run;
 
 import static org.junit.jupiter.api.Assertions.*;
 

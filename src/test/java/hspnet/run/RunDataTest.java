@@ -1,4 +1,4 @@
-package hspnet.train;
+package hspnet.run;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
@@ -17,6 +17,7 @@ import org.bytedeco.opencv.opencv_core.Scalar;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import hspnet.config.DatasetKind;
 import hspnet.config.Config;
 import hspnet.config.ConfigException;
 import hspnet.config.ConfigLoader;
@@ -81,7 +82,7 @@ class RunDataTest {
   @Test
   void vocFromItsLayoutWithTheBuiltInLabels() throws IOException {
     Config cfg = voc();
-    assertEquals("voc", RunData.kind(cfg), "guessed from 'data' as the original does");
+    assertEquals(DatasetKind.VOC, cfg.datasetKind(), "guessed from 'data' as the original does");
     try (RunData d = RunData.open(cfg, true)) {
       assertEquals(20, d.labels().numClasses());
       assertEquals(List.of("vehicles", "household", "animals", "person"), d.labels().groups());

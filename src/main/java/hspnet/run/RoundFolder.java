@@ -1,13 +1,18 @@
-package hspnet.train;
+package hspnet.run;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import hspnet.config.ConfigException;
+import hspnet.io.AtomicFiles;
 
 /**
  * {@code checkpoints/{checkpoint}/roundN}: every training run gets a new round folder (N = the
@@ -66,25 +71,46 @@ public final class RoundFolder {
    * The latest round that holds {@code needed} (a round killed in its first epoch, or one whose
    * data failed early, holds only its config and log), and the later rounds passed over.
    */
-  public record Choice(int round, java.util.List<Integer> skipped) {}
+  public record Choice(int round, List<Integer> skipped) {}
 
   public static Choice latestWith(Path run, String needed) {
-    java.util.List<Integer> rounds = new java.util.ArrayList<>();
+    List<Integer> rounds = new ArrayList<>();
     if (Files.isDirectory(run)) {
       try (Stream<Path> s = Files.list(run)) {
         s.map(p -> ROUND.matcher(p.getFileName().toString())).filter(Matcher::matches)
             .forEach(m -> rounds.add(Integer.parseInt(m.group(1))));
       } catch (IOException e) {
-        return new Choice(0, java.util.List.of());
+        return new Choice(0, List.of());
       }
     }
-    rounds.sort(java.util.Comparator.reverseOrder());
-    java.util.List<Integer> skipped = new java.util.ArrayList<>();
+    rounds.sort(Comparator.reverseOrder());
+    List<Integer> skipped = new ArrayList<>();
     for (int n : rounds) {
       if (Files.isRegularFile(run.resolve("round" + n).resolve(needed))) return new Choice(n, skipped);
       skipped.add(n);
     }
     return new Choice(0, skipped);
+  }
+
+  /**
+   * Round N, or when N is null the latest round holding {@code needed} (later rounds without it,
+   * such as one killed in its first epoch, are named on {@code out} and passed over); a clear
+   * error when there is none. {@code purpose} says what the round is wanted for.
+   */
+  public static Path choose(Path checkpointsRoot, String checkpoint, Integer round, String purpose, String needed, PrintStream out) {
+    if (round != null) return existing(checkpointsRoot, checkpoint, round);
+    Path run = runFolder(checkpointsRoot, checkpoint);
+    Choice c = latestWith(run, needed);
+    boolean one = c.skipped().size() == 1;
+    String skipped = c.skipped().isEmpty() ? "" : "round" + String.join(", round", c.skipped().stream().map(String::valueOf).toList());
+    if (c.round() == 0)
+      throw new ConfigException("'" + checkpoint + "' has no " + (skipped.isEmpty() ? "trained round" : "round with " + needed)
+          + " under " + checkpointsRoot + " to " + purpose + (skipped.isEmpty() ? "" : " (" + skipped + (one ? " holds" : " hold")
+          + " none: stopped or failed before completing an epoch)"));
+    if (!skipped.isEmpty())
+      out.println("note: " + skipped + " of '" + checkpoint + "' " + (one ? "holds" : "hold") + " no " + needed
+          + " (stopped or failed before completing an epoch); using round" + c.round() + " (-r N picks another)");
+    return run.resolve("round" + c.round());
   }
 
   /** Whether a file can be created in {@code folder} (tried, not guessed: root ignores permission bits, a read-only mount does not). */
@@ -98,11 +124,11 @@ public final class RoundFolder {
   }
 
   /** Removes the temporary files an interrupted write left in these folders; returns their names. */
-  public static java.util.List<String> removeOrphans(Path... folders) {
-    java.util.List<String> removed = new java.util.ArrayList<>();
+  public static List<String> removeOrphans(Path... folders) {
+    List<String> removed = new ArrayList<>();
     for (Path f : folders) {
       try {
-        for (String name : hspnet.io.AtomicFiles.removeOrphans(f)) removed.add(f.resolve(name).toString());
+        for (String name : AtomicFiles.removeOrphans(f)) removed.add(f.resolve(name).toString());
       } catch (IOException e) {
         // a folder we cannot clean is no reason not to run; the orphans stay
       }

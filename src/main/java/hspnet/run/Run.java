@@ -1,0 +1,238 @@
+package hspnet.run;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+
+import org.bytedeco.pytorch.Device;
+
+import hspnet.config.Config;
+import hspnet.config.ConfigException;
+import hspnet.config.ResolvedConfig;
+import hspnet.model.HspNet;
+import hspnet.model.HspNetFactory;
+import hspnet.model.RelationCache;
+import hspnet.nn.CpuNumerics;
+import hspnet.report.ConsoleStyle;
+import hspnet.report.RoundReport;
+import hspnet.report.Versions;
+import hspnet.train.ResumeState;
+import hspnet.train.Tester;
+import hspnet.train.TrainLog;
+import hspnet.train.Trainer;
+
+/**
+ * One run of a config: a training into a new round folder, the continuation of a round's killed
+ * training, or the test of a round. It owns everything it opens (data loaders, models, log, stop
+ * notice) and closes them in reverse order, whatever happens. Everything that can fail on bad
+ * input (config checks, data lists, CLIP weights, a resume state of other settings) is opened
+ * before a new round folder or a log line exists.
+ */
+public final class Run implements AutoCloseable {
+  /** What the run does. */
+  public enum Mode {
+    TRAIN, RESUME, TEST;
+
+    /** The mode the command line ({@code -t}, {@code --resume}) and the config's test/resume keys ask for. */
+    public static Mode choose(Config cfg, boolean testFlag, boolean resumeFlag) {
+      boolean test = testFlag || cfg.test(), resume = resumeFlag || cfg.resume();
+      if (test && resume)
+        throw new ConfigException(cfg.file() + ": test mode and resume both asked for (" + (testFlag ? "-t" : "test: true")
+            + " with " + (resumeFlag ? "--resume" : "resume: true") + "): evaluate a round, or continue training it");
+      return test ? TEST : resume ? RESUME : TRAIN;
+    }
+  }
+
+  private final Deque<AutoCloseable> owned = new ArrayDeque<>();
+  private final long start = System.nanoTime();
+  private final Mode mode;
+  private final Config cfg;
+  private final Path checkpointsRoot;
+  private final Device device;
+  private final int threads;
+  private RunData data;
+  private HspNetFactory factory;
+  private HspNet model, ema;
+  private Path folder;
+  private TrainLog log;
+  private ResumeState.Saved saved;
+  private boolean writable = true;
+
+  private Run(Mode mode, Config cfg, Path checkpointsRoot) {
+    this.mode = mode;
+    this.cfg = cfg;
+    this.checkpointsRoot = checkpointsRoot;
+    this.device = Devices.select(cfg);
+    this.threads = Devices.configureCpuThreads(cfg);
+    HspNetFactory.check(cfg);
+    HspNetFactory.checkBackend(cfg, device.is_cuda());
+  }
+
+  /**
+   * Opens a run: for TRAIN a new round folder; for RESUME and TEST round {@code round}, or the
+   * latest round holding what the mode needs when it is null (rounds passed over are named on
+   * {@code out}).
+   */
+  public static Run open(Mode mode, Config cfg, Integer round, Path checkpointsRoot, PrintStream out, ConsoleStyle style)
+      throws IOException {
+    Run run = new Run(mode, cfg, checkpointsRoot);
+    try {
+      switch (mode) {
+        case TRAIN -> run.openTraining(out, style);
+        case RESUME -> run.openResume(round, out, style);
+        case TEST -> run.openTest(round, out, style);
+      }
+      return run;
+    } catch (IOException | RuntimeException | Error e) {
+      run.close();
+      throw e;
+    }
+  }
+
+  private void openTraining(PrintStream out, ConsoleStyle style) throws IOException {
+    openData(true);
+    buildModels();
+    folder = RoundFolder.createNext(checkpointsRoot, cfg.checkpoint());
+    ResolvedConfig.write(folder.resolve("config.yaml"), cfg);
+    openLog(out, style, true);
+    log.info("Round folder " + folder + " (config " + cfg.file() + ", device " + describeDevice() + ")");
+    logSetup(RoundFolder.removeOrphans(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint())));
+  }
+
+  private void openResume(Integer round, PrintStream out, ConsoleStyle style) throws IOException {
+    folder = RoundFolder.choose(checkpointsRoot, cfg.checkpoint(), round, "resume", ResumeState.FILE, out);
+    // checked before anything is built or logged: the saved run's settings and progress
+    saved = ResumeState.read(folder.resolve(ResumeState.FILE), ResumeState.settingsOf(cfg), device);
+    saved.checkEpochsLeft(cfg, folder);
+    openData(true);
+    buildModels();
+    openLog(out, style, true);
+    log.info("Resuming round folder " + folder + " (config " + cfg.file() + ", device " + describeDevice() + ")");
+    logSetup(RoundFolder.removeOrphans(folder, RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint())));
+  }
+
+  private void openTest(Integer round, PrintStream out, ConsoleStyle style) throws IOException {
+    folder = RoundFolder.choose(checkpointsRoot, cfg.checkpoint(), round, "test", "model-highest.ckpt", out);
+    Path ckpt = checkpoint();
+    if (!Files.isRegularFile(ckpt)) throw new IllegalArgumentException(ckpt + ": no such checkpoint (did that training finish an epoch?)");
+    // a read-only round (an archived run) is tested all the same: the results are printed, not written
+    writable = RoundFolder.canWrite(folder);
+    openData(false);
+    openLog(out, style, false);
+    if (!writable)
+      log.info("Round folder " + folder + " is not writable: testing without writing its log, summary or test results"
+          + " (they are printed only)");
+    factory = new HspNetFactory(cfg, data.labels());
+    if (RoundFolder.canWrite(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint()))) factory.cacheRelationIn(relationCache());
+    model = own(factory.build());
+  }
+
+  private void openData(boolean withTrain) throws IOException {
+    data = own(RunData.open(cfg, withTrain));
+  }
+
+  private void buildModels() {
+    factory = new HspNetFactory(cfg, data.labels()).cacheRelationIn(relationCache());
+    model = own(factory.build());
+    ema = own(factory.build());
+  }
+
+  private void openLog(PrintStream out, ConsoleStyle style, boolean training) throws IOException {
+    Path logFile = folder.resolve(cfg.logFile());
+    log = own(writable ? new TrainLog(logFile, out, style) : TrainLog.consoleOnly(out));
+    if (training) own(StopNotice.install(folder, log, logFile, "hspnet -c " + cfg.file() + " --resume -r " + roundNumber()));
+  }
+
+  private void logSetup(java.util.List<String> orphans) {
+    if (!orphans.isEmpty())
+      log.info("Removed " + orphans.size() + " temporary file(s) an interrupted write left: " + String.join(", ", orphans));
+    log.info(String.format(Locale.ROOT, "Data: %d training images (single positive), %d validation images, %d labels in %d groups",
+        data.trainSamples().size(), data.valSamples().size(), data.labels().numClasses(), data.labels().numGroups()));
+    // which CPU kernels compute the run (they decide its exact numbers)
+    if (!device.is_cuda()) log.info("CPU kernels: " + CpuNumerics.pin().describe());
+    log.info("Relation matrix: " + factory.relationSource());
+  }
+
+  /** Trains, continues or tests, as opened; then writes the round's results. */
+  public void execute() throws IOException {
+    switch (mode) {
+      case TRAIN, RESUME -> train();
+      case TEST -> test();
+    }
+    if (data.badImages().count() > 0) log.info(data.badImages().summary());
+  }
+
+  private void train() throws IOException {
+    Trainer trainer = new Trainer(cfg, log, device);
+    Trainer.Result r = trainer.train(model, ema, data.train(), data.val(), folder, saved);
+    if (mode == Mode.RESUME) ResolvedConfig.write(folder.resolve("config.yaml"), cfg);
+    log.info(String.format(Locale.ROOT, "Training done in %.1f s: highest_mAP = %.2f at epoch %d; best model in %s",
+        r.seconds(), r.highestMap(), r.bestEpoch(), checkpoint()));
+    report(RoundReport.afterTraining(folder, data.labels(), runInfo(), (System.nanoTime() - start) / 1e9, r.seconds(),
+        cfg.epochs(), cfg.totalEpochs()));
+  }
+
+  private void test() throws IOException {
+    Path ckpt = checkpoint();
+    log.info("Testing " + ckpt + " on " + data.valSamples().size() + " validation images");
+    Tester.Result r = Tester.test(cfg, model, data.val(), ckpt, device, log);
+    if (writable)
+      report(RoundReport.afterTest(folder, data.labels(), runInfo(), ckpt, r.images(), cfg.thre(), r.map(), r.threshold(),
+          r.apPerClass()));
+  }
+
+  /** One line naming the result files (the round's metrics, charts and summary), then any warning. */
+  private void report(RoundReport.Written w) {
+    if (!w.files().isEmpty())
+      log.info("Results in " + w.files().get(0).getParent() + ": "
+          + String.join(", ", w.files().stream().map(f -> f.getFileName().toString()).toList()));
+    for (String warning : w.warnings()) log.info("warning: " + warning);
+  }
+
+  private RoundReport.RunInfo runInfo() {
+    return new RoundReport.RunInfo(cfg.file(), Versions.device(device, threads));
+  }
+
+  private String describeDevice() {
+    return Devices.describe(device) + (device.is_cuda() ? "" : ", " + threads + " CPU thread(s)");
+  }
+
+  private Path relationCache() {
+    return RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint()).resolve(RelationCache.FILE);
+  }
+
+  private Path checkpoint() {
+    return folder.resolve("model-highest.ckpt");
+  }
+
+  private String roundNumber() {
+    return folder.getFileName().toString().substring("round".length());
+  }
+
+  private <T extends AutoCloseable> T own(T resource) {
+    owned.push(resource);
+    return resource;
+  }
+
+  /** Closes what the run opened, last first; the first failure is thrown after all were tried. */
+  @Override
+  public void close() throws IOException {
+    Throwable first = null;
+    while (!owned.isEmpty()) {
+      try {
+        owned.pop().close();
+      } catch (Exception | Error e) {
+        if (first == null) first = e;
+        else first.addSuppressed(e);
+      }
+    }
+    if (first instanceof IOException io) throw io;
+    if (first instanceof RuntimeException re) throw re;
+    if (first instanceof Error er) throw er;
+    if (first != null) throw new IOException(first);
+  }
+}
