@@ -10,10 +10,11 @@ import org.bytedeco.pytorch.Device;
 
 import hspnet.config.Config;
 import hspnet.config.ConfigException;
-import hspnet.config.ExitStatus;
+import hspnet.cli.ExitStatus;
 import hspnet.config.ConfigLoader;
 import hspnet.config.ResolvedConfig;
-import hspnet.config.TrainArgs;
+import hspnet.cli.OptionWord;
+import hspnet.cli.TrainArgs;
 import hspnet.model.HspNet;
 import hspnet.model.HspNetFactory;
 import hspnet.model.RelationCache;
@@ -55,7 +56,7 @@ public final class TrainMain {
         out.print(TrainArgs.USAGE);
         return 0;
       }
-      Config cfg = ConfigLoader.load(a.configFile());
+      Config cfg = ConfigLoader.load(a.configFile(), a.overrides());
       boolean test = a.test() || cfg.test(), resume = a.resume() || cfg.resume();
       if (test && resume)
         throw new ConfigException(cfg.file() + ": test mode and resume both asked for (" + (a.test() ? "-t" : "test: true")
@@ -192,7 +193,8 @@ public final class TrainMain {
   }
 
   private static String resumeCommand(Config cfg, Path round) {
-    return "hspnet -c " + cfg.file() + " --resume -r " + round.getFileName().toString().substring("round".length());
+    return "hspnet -c " + cfg.file() + " --resume -r " + round.getFileName().toString().substring("round".length())
+        + String.join("", ConfigLoader.overrides(cfg).stream().map(o -> " -o " + OptionWord.shellQuoted(o)).toList());
   }
 
   private static void logOrphans(TrainLog log, java.util.List<String> removed) {

@@ -37,7 +37,7 @@ public final class PredictCommand {
   private PredictCommand() {}
 
   public static Outcome run(PredictArgs a, Path checkpointsRoot, PrintStream out, PrintStream err) throws IOException {
-    Config cfg = ConfigLoader.load(a.configFile());
+    Config cfg = ConfigLoader.load(a.configFile(), a.overrides());
     Device device = Devices.select(cfg);
     Devices.configureCpuThreads(cfg);
     HspNetFactory.check(cfg);

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import hspnet.config.Config;
 import hspnet.config.ConfigLoader;
-import hspnet.config.ExitStatus;
+import hspnet.cli.ExitStatus;
 import hspnet.model.HspNet;
 import hspnet.model.HspNetFactory;
 import hspnet.nn.NumericalFault;
