@@ -32,7 +32,8 @@ class ConfigOverridesTest {
     assertEquals("command line (-o epochs=1)", c.where("epochs"));
     assertEquals(plain.where("batch_size"), c.where("batch_size"), "keys not overridden keep their file:line");
     assertEquals(plain.values().keySet(), c.values().keySet(), "the key order stays the file's");
-    assertEquals(List.of("checkpoint=demo run", "epochs=1", "lr=5e-4", "device=cpu", "amp=off"), ConfigLoader.overrides(c));
+    assertEquals(List.of("lr=5e-4", "epochs=1", "checkpoint=demo run", "device=cpu", "amp=off"), ConfigLoader.overrides(c),
+        "in the config's key order");
     assertEquals(List.of(), ConfigLoader.overrides(plain));
     assertEquals(2, ConfigLoader.load(DEMO, List.of("epochs=1", "epochs=2")).epochs(), "a later override of a key wins");
     assertEquals(plain.values(), ConfigLoader.load(DEMO, List.of()).values());
@@ -83,8 +84,8 @@ class ConfigOverridesTest {
     Path written = dir.resolve("config.yaml");
     ResolvedConfig.write(written, c);
     List<String> lines = Files.readAllLines(written);
-    assertTrue(lines.contains("# command-line overrides: -o epochs=1 -o lr=5e-4"), String.join("\n", lines));
-    assertTrue(lines.contains("epochs: 1") && lines.contains("lr: 0.0005"), String.join("\n", lines));
+    assertTrue(lines.contains("# command-line overrides: -o lr=5e-4 -o epochs=1"), String.join("\n", lines));
+    assertTrue(lines.contains("epochs: 1") && lines.contains("lr: 5.0E-4"), String.join("\n", lines));
     Config back = ConfigLoader.load(written);
     assertEquals(1, back.epochs(), "the written file reads back as the run's config");
     assertEquals(5e-4, back.lr());
