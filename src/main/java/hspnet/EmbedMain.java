@@ -2,7 +2,7 @@ package hspnet;
 
 import java.io.PrintStream;
 
-import hspnet.config.ExitStatus;
+import hspnet.cli.ExitStatus;
 import hspnet.embed.EmbedArgs;
 import hspnet.embed.FeatureExtractor;
 

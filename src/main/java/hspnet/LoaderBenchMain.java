@@ -2,6 +2,7 @@ package hspnet;
 
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +12,8 @@ import java.util.stream.Stream;
 
 import org.bytedeco.opencv.opencv_core.Mat;
 
+import hspnet.cli.ExitStatus;
+import hspnet.cli.OptionParser;
 import hspnet.data.Batch;
 import hspnet.data.BatchLoader;
 import hspnet.data.ClipTransform;
@@ -26,41 +29,47 @@ import hspnet.data.LabelList.Sample;
 public final class LoaderBenchMain {
   private LoaderBenchMain() {}
 
-  public static void main(String[] args) throws IOException {
-    hspnet.nn.CpuNumerics.pin();
-    Path images = null, make = null;
-    int size = 224, batch = 64, perRun = 1024, count = 256;
-    String resize = "pil";
-    List<Integer> threads = new ArrayList<>(List.of(1, Runtime.getRuntime().availableProcessors()));
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      String v = args[i + 1];
-      switch (args[i]) {
-        case "--images" -> images = Path.of(v);
-        case "--make" -> make = Path.of(v);
-        case "--count" -> count = Integer.parseInt(v);
-        case "--size" -> size = Integer.parseInt(v);
-        case "--batch" -> batch = Integer.parseInt(v);
-        case "--images-per-run" -> perRun = Integer.parseInt(v);
-        case "--resize" -> resize = v;
-        case "--threads" -> {
-          threads.clear();
-          for (String t : v.split(",")) threads.add(Integer.parseInt(t.strip()));
-        }
-        default -> {
-          System.err.println("unknown option " + args[i]);
-          System.exit(2);
-        }
+  static final String USAGE = "usage: LoaderBenchMain --images DIR [--size 224] [--batch 64] [--images-per-run 1024] "
+      + "[--threads 1,N] [--resize pil|opencv] [--make DIR --count N]\n";
+
+  private static final OptionParser PARSER = new OptionParser("LoaderBenchMain")
+      .value("--images").value("--make").value("--count").value("--size").value("--batch").value("--images-per-run")
+      .value("--resize").value("--threads");
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return ExitStatus.of(err, () -> {
+      OptionParser.Parsed p = PARSER.parse(args);
+      if (p.help()) {
+        out.print(USAGE);
+        return ExitStatus.DONE;
       }
-    }
-    if (make != null) {
-      drawPhotos(make, count);
-      if (images == null) images = make;
-    }
-    if (images == null) {
-      System.err.println("usage: LoaderBenchMain --images DIR [--size 224] [--batch 64] [--images-per-run 1024] "
-          + "[--threads 1,N] [--resize pil|opencv] [--make DIR --count N]");
-      System.exit(2);
-    }
+      Path images = p.path("--images"), make = p.path("--make");
+      if (images == null && make == null) throw p.error("missing --images DIR (or --make DIR --count N)");
+      int size = p.integer("--size", 32, "an image size", 224), batch = p.integer("--batch", 1, "a batch size", 64);
+      int perRun = p.integer("--images-per-run", 1, "an image count", 1024), count = p.integer("--count", 1, "an image count", 256);
+      String resize = p.value("--resize", "pil");
+      if (!List.of("pil", "opencv").contains(resize)) throw p.error("--resize must be pil or opencv, got '" + resize + "'");
+      List<Integer> threads = new ArrayList<>(List.of(1, Runtime.getRuntime().availableProcessors()));
+      if (p.has("--threads")) {
+        threads.clear();
+        for (String t : p.value("--threads").split(",")) threads.add(p.integer(t, "--threads", 1, "thread counts"));
+      }
+      hspnet.nn.CpuNumerics.pin();
+      if (make != null) {
+        drawPhotos(make, count);
+        if (images == null) images = make;
+      }
+      bench(images, size, batch, perRun, resize, threads, out);
+      return ExitStatus.DONE;
+    });
+  }
+
+  private static void bench(Path images, int size, int batch, int perRun, String resize, List<Integer> threads, PrintStream out)
+      throws IOException {
     List<Sample> samples = new ArrayList<>();
     try (Stream<Path> s = Files.list(images)) {
       for (Path p : s.filter(p -> p.toString().toLowerCase(Locale.ROOT).matches(".*\\.jpe?g")).sorted().toList())
@@ -69,20 +78,20 @@ public final class LoaderBenchMain {
     if (samples.isEmpty()) throw new IllegalArgumentException(images + ": no JPEG files");
     ClipTransform transform = new ClipTransform(size, ClipTransform.Resize.of(resize));
 
-    System.out.printf(Locale.ROOT, "%d JPEGs in %s, %d px, batch %d, resize %s, %d cores%n", samples.size(), images, size, batch,
+    out.printf(Locale.ROOT, "%d JPEGs in %s, %d px, batch %d, resize %s, %d cores%n", samples.size(), images, size, batch,
         resize, Runtime.getRuntime().availableProcessors());
-    System.out.println("| threads | images/s | ms per image per thread |");
-    System.out.println("|---|---|---|");
+    out.println("| threads | images/s | ms per image per thread |");
+    out.println("|---|---|---|");
     for (int t : threads) {
       try (BatchLoader loader = new BatchLoader(images, samples, 1, transform, batch, true, 0, t)) {
         run(loader, Math.min(perRun / 4 + 1, perRun));   // warm-up: JIT, decoder tables, allocator
         long start = System.nanoTime();
         int n = run(loader, perRun);
         double s = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "| %d | %.0f | %.2f |%n", t, n / s, 1000.0 * s * t / n);
+        out.printf(Locale.ROOT, "| %d | %.0f | %.2f |%n", t, n / s, 1000.0 * s * t / n);
       }
     }
-    profile(images, samples, size);
+    profile(images, samples, size, out);
   }
 
   private static int run(BatchLoader loader, int images) {
@@ -101,7 +110,7 @@ public final class LoaderBenchMain {
   }
 
   /** One thread: decode alone, then the whole transform with each resize, per image. */
-  private static void profile(Path dir, List<Sample> samples, int size) {
+  private static void profile(Path dir, List<Sample> samples, int size, PrintStream log) {
     ClipTransform pil = new ClipTransform(size, ClipTransform.Resize.PIL), cv = new ClipTransform(size, ClipTransform.Resize.OPENCV);
     int n = Math.min(samples.size(), 64);
     float[] out = new float[pil.floatsPerImage()];
@@ -122,7 +131,7 @@ public final class LoaderBenchMain {
         }
       }
       if (round == 1)
-        System.out.printf(Locale.ROOT, "%nOne thread, per image: decode %.2f ms; resize + crop + normalise: pil %.2f ms, opencv %.2f ms%n",
+        log.printf(Locale.ROOT, "%nOne thread, per image: decode %.2f ms; resize + crop + normalise: pil %.2f ms, opencv %.2f ms%n",
             decode / 1e6 / n, pilT / 1e6 / n, cvT / 1e6 / n);
     }
   }

@@ -3,7 +3,7 @@ package hspnet;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
-import hspnet.config.ExitStatus;
+import hspnet.cli.ExitStatus;
 import hspnet.predict.PredictArgs;
 import hspnet.predict.PredictCommand;
 

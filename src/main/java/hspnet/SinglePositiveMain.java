@@ -1,10 +1,11 @@
 package hspnet;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 
+import hspnet.cli.ExitStatus;
+import hspnet.cli.OptionParser;
 import hspnet.data.CocoAnnotations;
 import hspnet.data.LabelList;
 import hspnet.data.LabelList.Sample;
@@ -30,46 +31,28 @@ public final class SinglePositiveMain {
     System.exit(run(args, System.out, System.err));
   }
 
+  private static final OptionParser PARSER = new OptionParser("SinglePositiveMain").value("--in").value("--out").value("--seed");
+
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    Path in = null, target = null;
-    Long seed = null;
-    try {
-      for (int i = 0; i < args.length; i++) {
-        String a = args[i];
-        if (a.equals("-h") || a.equals("--help")) {
-          out.print(USAGE);
-          return 0;
-        }
-        if (i + 1 >= args.length) throw new IllegalStateException("option " + a + " needs a value");
-        String v = args[++i];
-        switch (a) {
-          case "--in" -> in = Path.of(v);
-          case "--out" -> target = Path.of(v);
-          case "--seed" -> {
-            try {
-              seed = Long.parseLong(v);
-            } catch (NumberFormatException e) {
-              throw new IllegalStateException("--seed must be an integer, got '" + v + "'");
-            }
-          }
-          default -> throw new IllegalStateException("unknown option " + a);
-        }
+    return ExitStatus.of(err, () -> {
+      OptionParser.Parsed p = PARSER.parse(args);
+      if (p.help()) {
+        out.print(USAGE);
+        return ExitStatus.DONE;
       }
-      if (in == null || target == null || seed == null) throw new IllegalStateException("--in, --out and --seed are required");
-    } catch (IllegalStateException e) {
-      err.println("error: " + e.getMessage());
-      err.print(USAGE);
-      return 2;
-    }
-    try {
+      if (!p.has("--in") || !p.has("--out") || !p.has("--seed")) throw p.error("--in, --out and --seed are required");
+      long seed;
+      try {
+        seed = Long.parseLong(p.value("--seed"));
+      } catch (NumberFormatException e) {
+        throw p.error("--seed must be an integer, got '" + p.value("--seed") + "'");
+      }
+      Path in = p.path("--in"), target = p.path("--out");
       List<Sample> full = in.toString().endsWith(".json") ? CocoAnnotations.read(in).images() : LabelList.read(in);
       List<Sample> single = SinglePositive.draw(full, seed);
       LabelList.write(target, single);
       out.println("Wrote " + single.size() + " images with one positive each to " + target + " (seed " + seed + ")");
-      return 0;
-    } catch (IllegalArgumentException | IOException e) {
-      err.println("error: " + e.getMessage());
-      return 1;
-    }
+      return ExitStatus.DONE;
+    });
   }
 }

@@ -16,6 +16,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.DeviceType;
 
+import hspnet.cli.ExitStatus;
 import hspnet.io.AtomicFiles;
 import hspnet.model.HspNet;
 import hspnet.run.Devices;
@@ -34,17 +35,24 @@ import hspnet.train.TrainingState;
 public final class BenchMain {
   private BenchMain() {}
 
-  public static void main(String[] argv) throws IOException {
-    hspnet.nn.CpuNumerics.pin();
-    BenchArgs args;
-    try {
-      args = BenchArgs.parse(argv, torch.cuda_is_available());
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    }
-    run(args, System.out);
+  public static void main(String[] argv) {
+    System.exit(run(argv, System.out, System.err));
+  }
+
+  /** The command: its options, then the benchmarks; returns the exit status (see ExitStatus). */
+  public static int run(String[] argv, PrintStream out, PrintStream err) {
+    return ExitStatus.of(err, () -> {
+      BenchArgs args = BenchArgs.parse(argv, () -> {
+        hspnet.nn.CpuNumerics.pin();
+        return torch.cuda_is_available();
+      });
+      if (args.help()) {
+        out.println(BenchArgs.USAGE);
+        return ExitStatus.DONE;
+      }
+      run(args, out);
+      return ExitStatus.DONE;
+    });
   }
 
   /** Runs the benchmarks, prints their table, appends/writes the rows as asked; returns the rows. */

@@ -4,6 +4,7 @@ import static org.bytedeco.pytorch.global.torch.manual_seed;
 import static org.bytedeco.pytorch.global.torch.randn;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import hspnet.cli.ExitStatus;
+import hspnet.cli.OptionParser;
 import hspnet.clip.ClipArch;
 import hspnet.clip.ClipModel;
 import hspnet.nn.Autocast;
@@ -53,42 +56,58 @@ public final class DeviceCheck {
 
   private DeviceCheck() {}
 
-  public static void main(String[] args) throws IOException {
-    hspnet.nn.CpuNumerics.pin();
-    Path fixtures = null;
-    String device = "cuda";
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      switch (args[i]) {
-        case "--fixtures" -> fixtures = Path.of(args[i + 1]);
-        case "--device" -> device = args[i + 1];
-        case "--probe-memory" -> {
-          // a JVM of its own: if loading the CUDA presets aborted the process, the script knows
-          Device d = new Device(DeviceType.CUDA);
-          GpuMemory m = GpuMemory.of(d, args[i + 1]);
-          System.out.printf(Locale.ROOT, "GPU memory: %s; %.3f GiB in use%n", m.source(), m.currentBytes() / GpuMemory.GIB);
-          boolean wanted = args[i + 1].equals("driver") ? m instanceof GpuMemory.DriverView : m instanceof GpuMemory.AllocatorStats;
-          System.exit(wanted ? 0 : 3);
-        }
-        default -> {
-          System.err.println("usage: DeviceCheck [--fixtures DIR] [--device cuda|cpu] | --probe-memory auto|driver");
-          System.exit(2);
-        }
+  static final String USAGE = "usage: DeviceCheck [--fixtures DIR] [--device cuda|cpu] | --probe-memory auto|driver\n";
+
+  private static final OptionParser PARSER = new OptionParser("DeviceCheck").value("--fixtures").value("--device")
+      .value("--probe-memory");
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /**
+   * The checks; returns 0 when all passed, 1 when one failed. {@code --probe-memory M} alone (in a
+   * JVM of its own: if loading the CUDA presets aborts the process, the script knows) returns 0
+   * when GPU memory is read the way M asks, else 1 (the device script then tries another way).
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return ExitStatus.of(err, () -> {
+      OptionParser.Parsed p = PARSER.parse(args);
+      if (p.help()) {
+        out.print(USAGE);
+        return ExitStatus.DONE;
       }
-    }
-    DeviceCheck c = new DeviceCheck();
+      String device = p.value("--device", "cuda");
+      if (!List.of("cuda", "cpu").contains(device)) throw p.error("--device must be cuda or cpu, got '" + device + "'");
+      String probe = p.value("--probe-memory");
+      if (probe != null && !List.of("auto", "driver").contains(probe))
+        throw p.error("--probe-memory must be auto or driver, got '" + probe + "'");
+      hspnet.nn.CpuNumerics.pin();
+      if (probe != null) {
+        Device d = new Device(DeviceType.CUDA);
+        GpuMemory m = GpuMemory.of(d, probe);
+        out.printf(Locale.ROOT, "GPU memory: %s; %.3f GiB in use%n", m.source(), m.currentBytes() / GpuMemory.GIB);
+        boolean wanted = probe.equals("driver") ? m instanceof GpuMemory.DriverView : m instanceof GpuMemory.AllocatorStats;
+        return wanted ? ExitStatus.DONE : ExitStatus.BAD_INPUT;
+      }
+      return new DeviceCheck().checks(p.path("--fixtures"), device);
+    });
+  }
+
+  private int checks(Path fixtures, String device) throws IOException {
     boolean cuda = torch.cuda_is_available();
-    if (device.equals("cuda")) c.check("CUDA available (" + torch.cuda_device_count() + " device(s))", cuda);
+    if (device.equals("cuda")) check("CUDA available (" + torch.cuda_device_count() + " device(s))", cuda);
     else System.out.println("SKIP CUDA (--device " + device + ": the checks run on the CPU)");
-    if (device.equals("cuda") && !cuda) c.finish();
+    if (device.equals("cuda") && !cuda) return finish();
     Device d = new Device(device.equals("cuda") ? DeviceType.CUDA : DeviceType.CPU);
     if (d.is_cuda()) {
       Devices.setCudnnBenchmark(true);
       System.out.println("device: " + RunInfo.deviceName(d) + "; memory: " + GpuMemory.of(d).source());
     }
-    if (fixtures != null && Files.isDirectory(fixtures)) c.fixtureParity(fixtures, d);
+    if (fixtures != null && Files.isDirectory(fixtures)) fixtureParity(fixtures, d);
     else System.out.println("SKIP fixture parity (no fixture folder" + (fixtures == null ? "" : " " + fixtures) + ")");
-    c.trainingSteps(d);
-    c.finish();
+    trainingSteps(d);
+    return finish();
   }
 
   private void check(String what, boolean ok) {
@@ -96,9 +115,9 @@ public final class DeviceCheck {
     if (!ok) failures.add(what);
   }
 
-  private void finish() {
+  private int finish() {
     System.out.println(failures.isEmpty() ? "DEVICE CHECK OK" : "DEVICE CHECK FAILED: " + failures);
-    System.exit(failures.isEmpty() ? 0 : 1);
+    return failures.isEmpty() ? ExitStatus.DONE : ExitStatus.BAD_INPUT;
   }
 
   /** The fixture's HSPNet (tiny RN CLIP, VOC labels) on the CPU and on the device. */

@@ -17,6 +17,8 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
+import hspnet.cli.ExitStatus;
+import hspnet.cli.OptionParser;
 import hspnet.io.AtomicFiles;
 import hspnet.kernel.HgcnBuffers;
 import hspnet.kernel.HgcnGrads;
@@ -52,21 +54,27 @@ public final class HgcnBench {
 
   private HgcnBench() {}
 
-  public static void main(String[] args) throws IOException {
-    hspnet.nn.CpuNumerics.pin();
-    Path out = Path.of("target", "bench");
-    String commit = "unknown";
-    boolean quick = false;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--out" -> out = Path.of(args[++i]);
-        case "--commit" -> commit = args[++i];
-        case "--quick" -> quick = true;
-        default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "' (--out DIR, --commit SHA, --quick)");
+  static final String USAGE = "usage: HgcnBench [--out DIR] [--commit SHA] [--quick]\n";
+
+  private static final OptionParser PARSER = new OptionParser("HgcnBench").value("--out").value("--commit").flag("--quick");
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** The command: its options, then the bench; returns the exit status (1 when a parity check failed). */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return ExitStatus.of(err, () -> {
+      OptionParser.Parsed p = PARSER.parse(args);
+      if (p.help()) {
+        out.print(USAGE);
+        return ExitStatus.DONE;
       }
-    }
-    Files.createDirectories(out);
-    System.exit(run(out, commit, quick, System.out));
+      hspnet.nn.CpuNumerics.pin();
+      Path dir = p.path("--out") != null ? p.path("--out") : Path.of("target", "bench");
+      Files.createDirectories(dir);
+      return run(dir, p.value("--commit", "unknown"), p.has("--quick"), out);
+    });
   }
 
   static int run(Path outDir, String commit, boolean quick, PrintStream log) throws IOException {

@@ -4,6 +4,7 @@ import static org.bytedeco.pytorch.global.torch.get_num_threads;
 import static org.bytedeco.pytorch.global.torch.manual_seed;
 import static org.bytedeco.pytorch.global.torch.set_num_threads;
 
+import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +14,8 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
+import hspnet.cli.ExitStatus;
+import hspnet.cli.OptionParser;
 import hspnet.clip.ClipArch;
 import hspnet.clip.ClipInit;
 import hspnet.clip.ClipModel;
@@ -33,10 +36,33 @@ public final class TextTowerBench {
 
   private TextTowerBench() {}
 
+  static final String USAGE = "usage: TextTowerBench [RUNS] [THREADS]   (defaults: 7 runs, LibTorch's thread count)\n";
+
+  private static final OptionParser PARSER = new OptionParser("TextTowerBench").positionals();
+
   public static void main(String[] args) {
-    hspnet.nn.CpuNumerics.pin();
-    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 7;
-    if (args.length > 1) set_num_threads(Integer.parseInt(args[1]));
+    System.exit(run(args, System.out, System.err));
+  }
+
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return ExitStatus.of(err, () -> {
+      OptionParser.Parsed p = PARSER.parse(args);
+      if (p.help()) {
+        out.print(USAGE);
+        return ExitStatus.DONE;
+      }
+      List<String> words = p.positionals();
+      if (words.size() > 2) throw p.error("unexpected argument '" + words.get(2) + "'");
+      int runs = words.size() > 0 ? p.integer(words.get(0), "RUNS", 1, "a run count") : 7;
+      Integer threads = words.size() > 1 ? p.integer(words.get(1), "THREADS", 1, "a thread count") : null;
+      hspnet.nn.CpuNumerics.pin();
+      if (threads != null) set_num_threads(threads);
+      bench(runs, out);
+      return ExitStatus.DONE;
+    });
+  }
+
+  private static void bench(int runs, PrintStream out) {
     manual_seed(0);
     // RN50's text tower; the image tower is irrelevant here and kept tiny
     ClipArch arch = ClipArch.resNet(1024, 32, List.of(1, 1, 1, 1), 8, 4, CONTEXT, 49408, 512, 8, 12);
@@ -66,11 +92,11 @@ public final class TextTowerBench {
       for (int i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
     }
     double tFull = median(full, runs), tTrunc = median(truncated, runs);
-    System.out.printf(Locale.ROOT, "text tower, RN50 settings (width 512, 12 layers, 8 heads), %d prompts, %d CPU thread(s), median of %d runs%n",
+    out.printf(Locale.ROOT, "text tower, RN50 settings (width 512, 12 layers, 8 heads), %d prompts, %d CPU thread(s), median of %d runs%n",
         PROMPTS, get_num_threads(), runs);
-    System.out.printf(Locale.ROOT, "  full context (%d positions):      %8.1f ms%n", CONTEXT, tFull);
-    System.out.printf(Locale.ROOT, "  truncated context (%d positions): %8.1f ms  (%.1fx faster)%n", used, tTrunc, tFull / tTrunc);
-    System.out.printf(Locale.ROOT, "  max abs difference of the features: %.2e%n", maxDiff);
+    out.printf(Locale.ROOT, "  full context (%d positions):      %8.1f ms%n", CONTEXT, tFull);
+    out.printf(Locale.ROOT, "  truncated context (%d positions): %8.1f ms  (%.1fx faster)%n", used, tTrunc, tFull / tTrunc);
+    out.printf(Locale.ROOT, "  max abs difference of the features: %.2e%n", maxDiff);
   }
 
   private static double median(Supplier<Tensor> run, int runs) {

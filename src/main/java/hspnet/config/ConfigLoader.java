@@ -22,6 +22,16 @@ public final class ConfigLoader {
   private ConfigLoader() {}
 
   public static Config load(Path file) {
+    return load(file, List.of());
+  }
+
+  /**
+   * As {@link #load(Path)}, then the command line's overrides over both, in order (a later one of
+   * the same key wins): each {@code KEY=VALUE} sets a top-level key, its value read as YAML and
+   * checked as the file's would be. An overridden value's origin, which messages about the key
+   * cite, is {@code command line (-o KEY=VALUE)}.
+   */
+  public static Config load(Path file, List<String> overrides) {
     if (!Files.isRegularFile(file))
       throw new ConfigException(file + ": config file does not exist");
     Map<String, Object> values = new LinkedHashMap<>();
@@ -37,9 +47,21 @@ public final class ConfigLoader {
       mergeFile(sibling, shown, values, origins);
     }
     mergeFile(file, file, values, origins);
+    for (String o : overrides) merge(YamlValues.readOverride(o, ConfigKeys.TOP_LEVEL), values, origins);
     Config cfg = new Config(file, values, origins);
     validate(cfg);
     return cfg;
+  }
+
+  /** The command-line overrides that set a value of {@code cfg}, as {@code KEY=VALUE}, in key order. */
+  public static List<String> overrides(Config cfg) {
+    List<String> out = new java.util.ArrayList<>();
+    for (String k : cfg.values().keySet()) {
+      String w = cfg.where(k);
+      if (w.startsWith(YamlValues.OVERRIDE_ORIGIN) && w.endsWith(")"))
+        out.add(w.substring(YamlValues.OVERRIDE_ORIGIN.length(), w.length() - 1));
+    }
+    return out;
   }
 
   private static void mergeFile(Path path, Path shownAs, Map<String, Object> values, Map<String, String> origins) {

@@ -3,11 +3,11 @@ package hspnet.config;
 import java.util.Collection;
 
 /** Suggests the known key closest to a mistyped one (edit distance), for error messages. */
-final class KeyNames {
+public final class KeyNames {
   private KeyNames() {}
 
   /** The closest name, or null when none is near enough to be a plausible typo. */
-  static String closest(String typed, Collection<String> known) {
+  public static String closest(String typed, Collection<String> known) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String k : known) {

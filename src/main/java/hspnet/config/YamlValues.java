@@ -28,7 +28,50 @@ final class YamlValues {
   /** A value and where it was written. */
   record Located(Object value, String origin) {}
 
+  /** Names where a node was written, for messages: "file:line", or the command-line override. */
+  @FunctionalInterface
+  private interface Where {
+    String at(Node node);
+  }
+
+  /** The prefix of a command-line override's origin: {@code command line (-o epochs=3)}. */
+  static final String OVERRIDE_ORIGIN = "command line (-o ";
+
   private YamlValues() {}
+
+  /**
+   * One command-line override, {@code KEY=VALUE}: KEY a key of {@code specs}, VALUE YAML text (a
+   * scalar, or flow text such as {@code [3, 4, 6, 3]} or {@code {width: 64}}) converted and
+   * checked exactly as the same value in a file. Errors name the override ({@code -o KEY=VALUE});
+   * the value's origin is {@code command line (-o KEY=VALUE)}.
+   */
+  static Map<String, Located> readOverride(String text, List<KeySpec> specs) {
+    String shown = "-o " + text;
+    int eq = text.indexOf('=');
+    if (eq <= 0)
+      throw new ConfigException(shown + ": an override is KEY=VALUE: a top-level config key, '=', then its value as YAML");
+    String key = text.substring(0, eq).trim(), valueText = text.substring(eq + 1);
+    Map<String, KeySpec> known = ConfigKeys.index(specs);
+    KeySpec spec = known.get(key);
+    if (spec == null) {
+      String hint = KeyNames.closest(key, known.keySet());
+      throw new ConfigException(shown + ": unknown key '" + key + "'" + (hint != null ? " (did you mean '" + hint + "'?)" : ""));
+    }
+    Node node;
+    try {
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(false);
+      node = new Yaml(options).compose(new java.io.StringReader(valueText));
+    } catch (MarkedYAMLException e) {
+      throw new ConfigException(shown + ": malformed YAML value: " + oneLine(e.getProblem()));
+    } catch (YAMLException e) {
+      throw new ConfigException(shown + ": malformed YAML value: " + oneLine(e.getMessage()));
+    }
+    if (node == null) throw new ConfigException(shown + ": key '" + key + "' has no value (expected " + spec.type().description + ")");
+    Map<String, Located> out = new LinkedHashMap<>();
+    out.put(key, new Located(convert(n -> shown, spec, node, ""), OVERRIDE_ORIGIN + text + ")"));
+    return out;
+  }
 
   static Map<String, Located> read(String sourceName, Reader reader, List<KeySpec> specs) {
     Node root;
@@ -45,41 +88,41 @@ final class YamlValues {
     if (root == null) return new LinkedHashMap<>(); // an empty file overrides nothing
     if (!(root instanceof MappingNode map))
       throw new ConfigException(at(sourceName, root) + ": the file must be a mapping of keys to values");
-    return readMapping(sourceName, map, specs, "");
+    return readMapping(n -> at(sourceName, n), map, specs, "");
   }
 
   static String oneLine(String s) {
     return s == null ? "" : s.replaceAll("\\s+", " ").trim();
   }
 
-  private static Map<String, Located> readMapping(String source, MappingNode map, List<KeySpec> specs, String prefix) {
+  private static Map<String, Located> readMapping(Where source, MappingNode map, List<KeySpec> specs, String prefix) {
     Map<String, KeySpec> known = ConfigKeys.index(specs);
     Map<String, Located> out = new LinkedHashMap<>();
     Map<String, Integer> firstLine = new java.util.HashMap<>();
     for (NodeTuple t : map.getValue()) {
       if (!(t.getKeyNode() instanceof ScalarNode keyNode))
-        throw new ConfigException(at(source, t.getKeyNode()) + ": keys must be plain names");
+        throw new ConfigException(source.at(t.getKeyNode()) + ": keys must be plain names");
       String key = keyNode.getValue();
       // compose() keeps duplicates (only SnakeYAML's constructor rejects them): a second value
       // would silently win, so refuse it here
       Integer earlier = firstLine.putIfAbsent(key, keyNode.getStartMark().getLine() + 1);
       if (earlier != null)
-        throw new ConfigException(at(source, keyNode) + ": malformed YAML: duplicate key '" + prefix + key + "' (first set on line " + earlier + ")");
+        throw new ConfigException(source.at(keyNode) + ": malformed YAML: duplicate key '" + prefix + key + "' (first set on line " + earlier + ")");
       KeySpec spec = known.get(key);
       if (spec == null) {
         String hint = KeyNames.closest(key, known.keySet());
-        throw new ConfigException(at(source, keyNode) + ": unknown key '" + prefix + key + "'"
+        throw new ConfigException(source.at(keyNode) + ": unknown key '" + prefix + key + "'"
             + (hint != null ? " (did you mean '" + prefix + hint + "'?)" : ""));
       }
       Node valueNode = t.getValueNode();
-      String origin = at(source, valueNode);
+      String origin = source.at(valueNode);
       out.put(key, new Located(convert(source, spec, valueNode, prefix), origin));
     }
     return out;
   }
 
-  private static Object convert(String source, KeySpec spec, Node node, String prefix) {
-    String where = at(source, node) + ": key '" + prefix + spec.name() + "'";
+  private static Object convert(Where source, KeySpec spec, Node node, String prefix) {
+    String where = source.at(node) + ": key '" + prefix + spec.name() + "'";
     if (spec.type() == KeyType.MAP) {
       if (!(node instanceof MappingNode m)) throw new ConfigException(where + " must be " + spec.type().description);
       Map<String, Located> nested = readMapping(source, m, ConfigKeys.CLIP_ARCH_KEYS, spec.name() + ".");

@@ -1,16 +1,14 @@
 package hspnet.embed;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
-import hspnet.config.ConfigException;
-import hspnet.config.OptionWord;
+import hspnet.cli.OptionParser;
 
 /**
  * EmbedMain's command line. Texts come as {@code --text} strings (tokenized with {@code --vocab})
  * or as a token-id {@code .npy}; images as files ({@code --image}, CLIP's preprocessing) or as an
- * already normalised {@code .npy} batch. Problems are ConfigExceptions (exit status 2).
+ * already normalised {@code .npy} batch. Problems are UsageExceptions (exit status 2).
  */
 public record EmbedArgs(Path clip, String vocab, List<String> texts, Path tokensNpy, List<Path> images, Path imagesNpy,
     Integer visionHeads, Integer textHeads, boolean truncate, String out, boolean help) {
@@ -41,70 +39,36 @@ public record EmbedArgs(Path clip, String vocab, List<String> texts, Path tokens
       "             --text \"a photo of a dog\" --image dog.jpg --out features/dog",
       "");
 
-  private static final java.util.Set<String> FLAGS = java.util.Set.of("-h", "--help", "--truncate");
-  private static final java.util.Set<String> VALUED = java.util.Set.of("--clip", "--vocab", "--text", "--tokens-npy",
-      "--image", "--images-npy", "--vision-heads", "--text-heads", "--out");
+  private static final OptionParser PARSER = new OptionParser("hspnet-embed")
+      .flag("--truncate")
+      .value("--clip")
+      .value("--vocab")
+      .anyValue("--text")       // a text may start with '-'; every other value may not, so a forgotten value is caught
+      .value("--tokens-npy")
+      .repeated("--image")
+      .value("--images-npy")
+      .value("--vision-heads")
+      .value("--text-heads")
+      .value("--out");
 
   public static EmbedArgs parse(String... args) {
-    Path clip = null, tokensNpy = null, imagesNpy = null;
-    String vocab = null, out = null;
-    List<String> texts = new ArrayList<>();
-    List<Path> images = new ArrayList<>();
-    Integer visionHeads = null, textHeads = null;
-    boolean truncate = false, help = false;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      OptionWord word = OptionWord.of(a);
-      String value = word.value();
-      a = word.name();
-      if (!FLAGS.contains(a) && !VALUED.contains(a)) throw new ConfigException("unknown option '" + args[i] + "' (see --help)");
-      if (VALUED.contains(a) && value == null) {
-        // a text may start with '-'; every other value may not, so a forgotten value is caught
-        if (++i >= args.length || (!a.equals("--text") && args[i].startsWith("-")))
-          throw new ConfigException("option " + a + " needs a value (see --help)");
-        value = args[i];
-      }
-      switch (a) {
-        case "-h", "--help" -> help = true;
-        case "--truncate" -> truncate = true;
-        case "--clip" -> clip = once(clip, Path.of(value), a);
-        case "--vocab" -> vocab = once(vocab, value, a);
-        case "--text" -> texts.add(value);
-        case "--tokens-npy" -> tokensNpy = once(tokensNpy, Path.of(value), a);
-        case "--image" -> images.add(Path.of(value));
-        case "--images-npy" -> imagesNpy = once(imagesNpy, Path.of(value), a);
-        case "--vision-heads" -> visionHeads = once(visionHeads, count(value, a), a);
-        case "--text-heads" -> textHeads = once(textHeads, count(value, a), a);
-        case "--out" -> out = once(out, value, a);
-        default -> throw new IllegalStateException("option " + a + " is listed but not handled");
-      }
-    }
-    if (!help) {
-      if (clip == null) throw new ConfigException("missing --clip WEIGHTS (see --help)");
-      if (out == null) throw new ConfigException("missing --out PREFIX (see --help)");
+    OptionParser.Parsed p = PARSER.parse(args);
+    p.require("--clip", "WEIGHTS");
+    p.require("--out", "PREFIX");
+    List<String> texts = p.values("--text");
+    List<Path> images = p.values("--image").stream().map(Path::of).toList();
+    Path tokensNpy = p.path("--tokens-npy"), imagesNpy = p.path("--images-npy");
+    String vocab = p.value("--vocab");
+    Integer visionHeads = p.integer("--vision-heads", 1, "a head count"), textHeads = p.integer("--text-heads", 1, "a head count");
+    if (!p.help()) {
       if (texts.isEmpty() && tokensNpy == null && images.isEmpty() && imagesNpy == null)
-        throw new ConfigException("nothing to embed: give --text, --tokens-npy, --image or --images-npy (see --help)");
-      if (!texts.isEmpty() && tokensNpy != null) throw new ConfigException("give texts either as --text or as --tokens-npy, not both");
-      if (!images.isEmpty() && imagesNpy != null) throw new ConfigException("give images either as --image or as --images-npy, not both");
+        throw p.error("nothing to embed: give --text, --tokens-npy, --image or --images-npy");
+      if (!texts.isEmpty() && tokensNpy != null) throw p.error("give texts either as --text or as --tokens-npy, not both");
+      if (!images.isEmpty() && imagesNpy != null) throw p.error("give images either as --image or as --images-npy, not both");
       if (!texts.isEmpty() && vocab == null)
-        throw new ConfigException("--text needs --vocab (bpe_simple_vocab_16e6.txt.gz, the vocabulary CLIP was trained with)");
+        throw p.error("--text needs --vocab (bpe_simple_vocab_16e6.txt.gz, the vocabulary CLIP was trained with)");
     }
-    return new EmbedArgs(clip, vocab, List.copyOf(texts), tokensNpy, List.copyOf(images), imagesNpy, visionHeads, textHeads,
-        truncate, out, help);
-  }
-
-  private static <T> T once(T previous, T value, String option) {
-    if (previous != null) throw new ConfigException("option " + option + " given twice");
-    return value;
-  }
-
-  private static int count(String value, String option) {
-    try {
-      int n = Integer.parseInt(value);
-      if (n >= 1) return n;
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new ConfigException("option " + option + " needs a head count of 1 or more, got '" + value + "'");
+    return new EmbedArgs(p.path("--clip"), vocab, texts, tokensNpy, images, imagesNpy, visionHeads, textHeads,
+        p.has("--truncate"), p.value("--out"), p.help());
   }
 }

@@ -1,35 +1,33 @@
 package hspnet.predict;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
-import hspnet.config.ConfigException;
-import hspnet.config.OptionWord;
+import hspnet.cli.OptionParser;
 
 /**
- * PredictMain's command line. Problems are ConfigExceptions (exit status 2).
+ * PredictMain's command line. Problems are UsageExceptions (exit status 2).
  *
  * @param round the round whose model-highest.ckpt to use; null with {@code checkpoint} or for the latest round
  * @param threshold null: the config's {@code thre}
  * @param format null: from the {@code --out} file's extension (.json, .csv), else a table
  * @param batchSize null: the config's {@code batch_size}
+ * @param overrides the {@code KEY=VALUE} texts of {@code -o}, in order, over the config file
  */
 public record PredictArgs(Path configFile, Integer round, Path checkpoint, Double threshold, int topK, Format format,
-    Path out, Integer batchSize, List<Path> inputs, boolean help) {
+    Path out, Integer batchSize, List<Path> inputs, List<String> overrides, boolean help) {
 
   /** How predictions are written. */
   public enum Format {
     TABLE, JSON, CSV;
 
-    static Format of(String name) {
+    static Format of(OptionParser.Parsed p, String name) {
       return switch (name.toLowerCase(Locale.ROOT)) {
         case "table" -> TABLE;
         case "json" -> JSON;
         case "csv" -> CSV;
-        default -> throw new ConfigException("option --format takes table, json or csv, got '" + name + "'");
+        default -> throw p.error("option --format takes table, json or csv, got '" + name + "'");
       };
     }
   }
@@ -38,7 +36,8 @@ public record PredictArgs(Path configFile, Integer round, Path checkpoint, Doubl
 
   public static final String USAGE = String.join("\n",
       "usage: hspnet-predict [-h] -c CONFIG_FILE [-r N | --checkpoint FILE] [--threshold X] [--top-k K]",
-      "                      [--format table|json|csv] [--out FILE] [--batch-size N] IMAGES_OR_FOLDERS...",
+      "                      [--format table|json|csv] [--out FILE] [--batch-size N] [-o KEY=VALUE]...",
+      "                      IMAGES_OR_FOLDERS...",
       "",
       "Labels of images with a trained HSPNet: for every image the labels whose score (sigmoid of the",
       "logit) is above the threshold, and the K best labels, with their scores.",
@@ -52,6 +51,8 @@ public record PredictArgs(Path configFile, Integer round, Path checkpoint, Doubl
       "      --format F          table (the default on the terminal), json or csv",
       "      --out FILE          write to FILE (atomically) instead of the terminal; .json / .csv set the format",
       "      --batch-size N      images per batch (default: the config's batch_size)",
+      "  -o, --override KEY=VALUE",
+      "                          set a top-level config key over the file, as training does (repeatable)",
       "  -h, --help              show this help and exit",
       "",
       "Folders are searched recursively for .jpg .jpeg .png .bmp .webp .tif .tiff .ppm .pgm .pbm files.",
@@ -61,57 +62,36 @@ public record PredictArgs(Path configFile, Integer round, Path checkpoint, Doubl
       "         hspnet-predict -c configs/hspnet+demo.yaml --out predictions.json photo1.jpg photo2.png",
       "");
 
-  private static final Set<String> FLAGS = Set.of("-h", "--help");
-  private static final Set<String> VALUED = Set.of("-c", "--config-file", "-r", "--round", "--checkpoint", "--threshold",
-      "--top-k", "--format", "--out", "--batch-size");
+  private static final OptionParser PARSER = new OptionParser("hspnet-predict")
+      .value("-c", "--config-file")
+      .value("-r", "--round")
+      .value("--checkpoint")
+      .value("--threshold")
+      .value("--top-k")
+      .value("--format")
+      .value("--out")
+      .value("--batch-size")
+      .repeated("-o", "--override")
+      .positionals();
 
   public static PredictArgs parse(String... args) {
-    Path config = null, checkpoint = null, out = null;
-    Integer round = null, topK = null, batchSize = null;
-    Double threshold = null;
-    Format format = null;
-    boolean help = false, onlyInputs = false;
-    List<Path> inputs = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (onlyInputs || !a.startsWith("-") || a.equals("-")) {
-        inputs.add(Path.of(a));
-        continue;
-      }
-      if (a.equals("--")) {   // everything after it is an image, even a name starting with '-'
-        onlyInputs = true;
-        continue;
-      }
-      OptionWord word = OptionWord.of(a);
-      String value = word.value();
-      a = word.name();
-      if (!FLAGS.contains(a) && !VALUED.contains(a)) throw new ConfigException("unknown option '" + args[i] + "' (see --help)");
-      if (VALUED.contains(a) && value == null) {
-        if (++i >= args.length || args[i].startsWith("-") && !isNumber(args[i]))
-          throw new ConfigException("option " + a + " needs a value (see --help)");
-        value = args[i];
-      }
-      switch (a) {
-        case "-h", "--help" -> help = true;
-        case "-c", "--config-file" -> config = once(config, Path.of(value), a);
-        case "-r", "--round" -> round = once(round, positive(value, a, "a round number"), a);
-        case "--checkpoint" -> checkpoint = once(checkpoint, Path.of(value), a);
-        case "--threshold" -> threshold = once(threshold, probability(value), a);
-        case "--top-k" -> topK = once(topK, positive(value, a, "a count"), a);
-        case "--format" -> format = once(format, Format.of(value), a);
-        case "--out" -> out = once(out, Path.of(value), a);
-        case "--batch-size" -> batchSize = once(batchSize, positive(value, a, "a batch size"), a);
-        default -> throw new IllegalStateException("option " + a + " is listed but not handled");
-      }
-    }
+    OptionParser.Parsed p = PARSER.parse(args);
+    boolean help = p.help();
+    p.require("-c", "CONFIG_FILE");
+    Integer round = p.integer("-r", 1, "a round number");
+    Path checkpoint = p.path("--checkpoint"), out = p.path("--out");
+    Double threshold = p.has("--threshold") ? probability(p, p.value("--threshold")) : null;
+    Integer topK = p.integer("--top-k", 1, "a count");
+    Format format = p.has("--format") ? Format.of(p, p.value("--format")) : null;
+    Integer batchSize = p.integer("--batch-size", 1, "a batch size");
+    List<Path> inputs = p.positionals().stream().map(Path::of).toList();
     if (!help) {
-      if (config == null) throw new ConfigException("missing -c CONFIG_FILE (see --help)");
-      if (round != null && checkpoint != null) throw new ConfigException("give either -r N or --checkpoint FILE, not both");
-      if (inputs.isEmpty()) throw new ConfigException("no images given: name image files or folders (see --help)");
+      if (round != null && checkpoint != null) throw p.error("give either -r N or --checkpoint FILE, not both");
+      if (inputs.isEmpty()) throw p.error("no images given: name image files or folders");
       if (format == null) format = out == null ? Format.TABLE : formatOf(out);
     }
-    return new PredictArgs(config, round, checkpoint, threshold, topK == null ? DEFAULT_TOP_K : topK, format, out, batchSize,
-        List.copyOf(inputs), help);
+    return new PredictArgs(p.path("-c"), round, checkpoint, threshold, topK == null ? DEFAULT_TOP_K : topK, format, out, batchSize,
+        inputs, p.values("-o"), help);
   }
 
   private static Format formatOf(Path out) {
@@ -121,37 +101,13 @@ public record PredictArgs(Path configFile, Integer round, Path checkpoint, Doubl
     return Format.TABLE;
   }
 
-  private static boolean isNumber(String s) {
-    try {
-      Double.parseDouble(s);
-      return true;
-    } catch (NumberFormatException e) {
-      return false;
-    }
-  }
-
-  private static <T> T once(T previous, T value, String option) {
-    if (previous != null) throw new ConfigException("option " + option + " given twice");
-    return value;
-  }
-
-  private static int positive(String value, String option, String what) {
-    try {
-      int n = Integer.parseInt(value);
-      if (n >= 1) return n;
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new ConfigException("option " + option + " needs " + what + " of 1 or more, got '" + value + "'");
-  }
-
-  private static double probability(String value) {
+  private static double probability(OptionParser.Parsed p, String value) {
     try {
       double x = Double.parseDouble(value);
       if (x >= 0 && x <= 1) return x;
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new ConfigException("option --threshold needs a score between 0 and 1, got '" + value + "'");
+    throw p.error("option --threshold needs a score between 0 and 1, got '" + value + "'");
   }
 }

@@ -27,7 +27,7 @@ public final class PredictCommand {
   private PredictCommand() {}
 
   public static Outcome run(PredictArgs a, Path checkpointsRoot, PrintStream out, PrintStream err) throws IOException {
-    Config cfg = ConfigLoader.load(a.configFile());
+    Config cfg = ConfigLoader.load(a.configFile(), a.overrides());
     try (TrainedModel trained = TrainedModel.open(cfg, checkpointsRoot, a.round(), a.checkpoint())) {
       return predict(a, cfg, trained, out, err);
     }

@@ -10,7 +10,9 @@ import java.util.Locale;
 
 import org.bytedeco.pytorch.Device;
 
+import hspnet.cli.OptionWord;
 import hspnet.config.Config;
+import hspnet.config.ConfigLoader;
 import hspnet.config.ConfigException;
 import hspnet.config.ResolvedConfig;
 import hspnet.model.HspNet;
@@ -144,7 +146,7 @@ public final class Run implements AutoCloseable {
   private void openLog(PrintStream out, ConsoleStyle style, boolean training) throws IOException {
     Path logFile = folder.resolve(cfg.logFile());
     log = own(writable ? new TrainLog(logFile, out, style) : TrainLog.consoleOnly(out));
-    if (training) own(StopNotice.install(folder, log, logFile, "hspnet -c " + cfg.file() + " --resume -r " + roundNumber()));
+    if (training) own(StopNotice.install(folder, log, logFile, resumeCommand()));
   }
 
   private void logSetup(java.util.List<String> orphans) {
@@ -207,6 +209,12 @@ public final class Run implements AutoCloseable {
 
   private Path checkpoint() {
     return folder.resolve("model-highest.ckpt");
+  }
+
+  /** What the user types to continue this round: the same config, and the same overrides (resume compares them). */
+  private String resumeCommand() {
+    return "hspnet -c " + cfg.file() + " --resume -r " + roundNumber()
+        + String.join("", ConfigLoader.overrides(cfg).stream().map(o -> " -o " + OptionWord.shellQuoted(o)).toList());
   }
 
   private String roundNumber() {

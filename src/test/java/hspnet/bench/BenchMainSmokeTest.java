@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import hspnet.cli.UsageException;
+
 /**
  * The CI smoke run of the benchmark: the three benchmarks on the CPU at toy sizes, appended to a
  * temporary copy of docs/benchmarks.md (never the real one) in the history's exact format.
@@ -52,10 +54,10 @@ class BenchMainSmokeTest {
 
   @Test
   void refusesCudaWithoutCudaAndUnknownOptions() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse(new String[] {"--device", "cuda"}, false));
+    UsageException e = assertThrows(UsageException.class, () -> BenchArgs.parse(new String[] {"--device", "cuda"}, false));
     assertTrue(e.getMessage().contains("no CUDA device"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse(new String[] {"--bach", "2"}, false));
-    assertTrue(e.getMessage().startsWith("unknown option --bach"), e.getMessage());
+    e = assertThrows(UsageException.class, () -> BenchArgs.parse(new String[] {"--bach", "2"}, false));
+    assertTrue(e.getMessage().startsWith("unknown option '--bach' (did you mean --batch?)"), e.getMessage());
     BenchArgs gpu = BenchArgs.parse(new String[] {}, true);
     assertEquals(List.of(128, 224, 30, 10), List.of(gpu.batch(), gpu.imageSize(), gpu.steps(), gpu.warmup()), "the issue's protocol on CUDA");
     assertEquals(SyntheticHspNet.Size.RN50, gpu.size());

@@ -28,7 +28,7 @@ import hspnet.run.Devices;
 import hspnet.run.RunData;
 import hspnet.config.Config;
 import hspnet.config.ConfigLoader;
-import hspnet.config.ExitStatus;
+import hspnet.cli.ExitStatus;
 import hspnet.model.HspNet;
 import hspnet.model.HspNetFactory;
 import hspnet.nn.NumericalFault;

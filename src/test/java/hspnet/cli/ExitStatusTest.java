@@ -1,4 +1,4 @@
-package hspnet.config;
+package hspnet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionException;
 
 import org.junit.jupiter.api.Test;
 
+import hspnet.config.ConfigException;
 import hspnet.nn.NumericalFault;
 
 /** Every failure a main can meet ends in one line and its documented status, never a stack trace. */
@@ -82,7 +83,7 @@ class ExitStatusTest {
     Path trace = Path.of(line.substring(at + prefix.length(), line.indexOf(';', at)));
     try {
       String text = Files.readString(trace);
-      assertTrue(text.contains("the impossible happened") && text.contains("\tat hspnet.config.ExitStatusTest"), text);
+      assertTrue(text.contains("the impossible happened") && text.contains("\tat hspnet.cli.ExitStatusTest"), text);
     } finally {
       Files.deleteIfExists(trace);
     }

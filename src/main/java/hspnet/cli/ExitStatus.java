@@ -1,4 +1,4 @@
-package hspnet.config;
+package hspnet.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import hspnet.config.ConfigException;
 import hspnet.nn.NumericalFault;
 
 /**
@@ -34,7 +35,7 @@ public final class ExitStatus {
   public static int of(PrintStream err, Body body) {
     try {
       return body.run();
-    } catch (ConfigException e) {
+    } catch (ConfigException | UsageException e) {
       err.println("error: " + e.getMessage());
       return USAGE;
     } catch (IllegalArgumentException | IOException | NumericalFault e) {
