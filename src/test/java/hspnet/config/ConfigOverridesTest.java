@@ -26,7 +26,7 @@ class ConfigOverridesTest {
     Config c = ConfigLoader.load(DEMO, List.of("epochs=1", "lr=5e-4", "device=cpu", "amp=off", "checkpoint=demo run"));
     assertEquals(1, c.epochs());
     assertEquals(5e-4, c.lr());
-    assertEquals("cpu", c.device());
+    assertEquals(DeviceChoice.CPU, c.device());
     assertFalse(c.amp());
     assertEquals("demo run", c.checkpoint());
     assertEquals("command line (-o epochs=1)", c.where("epochs"));
@@ -47,7 +47,7 @@ class ConfigOverridesTest {
     assertEquals(1e-3, c.lr());
     assertEquals(1024, c.batchSize());
     assertEquals("a photo of a", c.parentCtxInit());
-    assertEquals(List.of(1, 2, 1, 1), c.clipArchLayers());
+    assertEquals(List.of(1, 2, 1, 1), c.clipArch().orElseThrow().visionLayers());
   }
 
   @Test
