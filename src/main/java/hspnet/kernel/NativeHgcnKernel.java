@@ -28,8 +28,8 @@ abstract class NativeHgcnKernel implements HgcnKernel {
     int rc = forward(a, a.address("x", x, a.dtype, n, e), a.address("adj", adj, a.dtype, n, n),
         a.address("w1", w.w1(), HgcnArgs.F32, e, 2 * e), a.address("w2", w.w2(), HgcnArgs.F32, 2 * e, 2 * e),
         a.address("w3", w.w3(), HgcnArgs.F32, 2 * e, e), a.address("gamma", w.gamma(), HgcnArgs.F32, 1),
-        a.address("out", out, a.dtype, n, e), a.address("saved", saved, HgcnArgs.F32, 6 * n * e),
-        a.address("workspace", workspace, HgcnArgs.F32, 5 * n * e + 1024));
+        a.address("out", out, a.dtype, n, e), a.address("saved", saved, HgcnArgs.F32, HgcnBuffers.savedElems(n, e)),
+        a.address("workspace", workspace, HgcnArgs.F32, HgcnBuffers.workspaceElems(n, e)));
     if (rc != 0) throw new IllegalStateException(describe() + " forward failed (" + rc + "): " + lastError());
   }
 
@@ -41,11 +41,11 @@ abstract class NativeHgcnKernel implements HgcnKernel {
     int rc = backward(a, a.address("x", x, a.dtype, n, e), a.address("adj", adj, a.dtype, n, n),
         a.address("w1", w.w1(), HgcnArgs.F32, e, 2 * e), a.address("w2", w.w2(), HgcnArgs.F32, 2 * e, 2 * e),
         a.address("w3", w.w3(), HgcnArgs.F32, 2 * e, e), a.address("gamma", w.gamma(), HgcnArgs.F32, 1),
-        a.address("saved", saved, HgcnArgs.F32, 6 * n * e), a.address("dout", dout, a.dtype, n, e),
+        a.address("saved", saved, HgcnArgs.F32, HgcnBuffers.savedElems(n, e)), a.address("dout", dout, a.dtype, n, e),
         a.address("dx", g.dx(), a.dtype, n, e), a.address("dw1", g.dw1(), HgcnArgs.F32, e, 2 * e),
         a.address("dw2", g.dw2(), HgcnArgs.F32, 2 * e, 2 * e), a.address("dw3", g.dw3(), HgcnArgs.F32, 2 * e, e),
         a.address("dgamma", g.dgamma(), HgcnArgs.F32, 1), accumulate,
-        a.address("workspace", workspace, HgcnArgs.F32, 5 * n * e + 1024));
+        a.address("workspace", workspace, HgcnArgs.F32, HgcnBuffers.workspaceElems(n, e)));
     if (rc != 0) throw new IllegalStateException(describe() + " backward failed (" + rc + "): " + lastError());
   }
 }

@@ -24,7 +24,7 @@ public final class AdamWithGroups implements AutoCloseable {
 
   public AdamWithGroups(ParamGroups groups, double weightDecay) {
     adam = new Adam(new OptimizerParamGroupVector(), new AdamOptions(1e-3));
-    for (int g = 0; g < 4; g++) {
+    for (int g = 0; g < ParamGroups.COUNT; g++) {
       AdamOptions o = new AdamOptions(1e-3);
       o.betas().put(BETA1, 0.9).put(BETA2, 0.999);
       o.eps().put(1e-8);
@@ -36,7 +36,7 @@ public final class AdamWithGroups implements AutoCloseable {
 
   /** Sets lr and beta1 of every group for the coming step (OneCycleLR's cycle_momentum). */
   public void schedule(OneCycleSchedule schedule, long step) {
-    for (int g = 0; g < 4; g++) {
+    for (int g = 0; g < ParamGroups.COUNT; g++) {
       AdamOptions o = new AdamOptions(adam.param_groups().get(g).options());
       o.set_lr(schedule.lr(g, step));
       o.betas().put(BETA1, schedule.beta1(step));

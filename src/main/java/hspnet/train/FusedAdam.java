@@ -40,7 +40,7 @@ public final class FusedAdam {
 
   public FusedAdam(ParamGroups groups, double weightDecay) {
     this.weightDecay = weightDecay;
-    for (int g = 0; g < 4; g++) {
+    for (int g = 0; g < ParamGroups.COUNT; g++) {
       params.add(new ArrayList<>(groups.group(g).values()));
       names.add(new ArrayList<>(groups.group(g).keySet()));
     }
@@ -54,7 +54,7 @@ public final class FusedAdam {
    */
   public void step(AdamWithGroups options, Tensor foundInf) {
     try (NoGradGuard g = new NoGradGuard()) {
-      for (int group = 0; group < 4; group++) {
+      for (int group = 0; group < ParamGroups.COUNT; group++) {
         List<Tensor> p = new ArrayList<>(), grads = new ArrayList<>(), m = new ArrayList<>(), v = new ArrayList<>(), steps = new ArrayList<>();
         for (int i = 0; i < params.get(group).size(); i++) {
           Tensor param = params.get(group).get(i), grad = param.grad();
@@ -95,7 +95,7 @@ public final class FusedAdam {
   /** Puts back what {@link #stateDict()} saved (copied onto this optimizer's parameters' devices). */
   public void load(Map<String, Tensor> saved, String source) {
     state.clear();
-    for (int group = 0; group < 4; group++) {
+    for (int group = 0; group < ParamGroups.COUNT; group++) {
       for (int i = 0; i < params.get(group).size(); i++) {
         String name = names.get(group).get(i);
         if (!saved.containsKey(name + ".exp_avg")) continue;

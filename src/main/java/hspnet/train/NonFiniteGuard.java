@@ -35,7 +35,7 @@ final class NonFiniteGuard {
 
   NonFiniteGuard(ParamGroups groups) {
     this.groups = groups;
-    for (int g = 0; g < 4; g++) params.addAll(groups.group(g).values());
+    for (int g = 0; g < ParamGroups.COUNT; g++) params.addAll(groups.group(g).values());
   }
 
   /**
@@ -89,7 +89,7 @@ final class NonFiniteGuard {
 
   /** Names the first parameter (in group order) whose gradient holds inf or NaN, with how many. */
   private String firstNonFiniteGradient() {
-    for (int g = 0; g < 4; g++) {
+    for (int g = 0; g < ParamGroups.COUNT; g++) {
       for (Map.Entry<String, Tensor> e : groups.group(g).entrySet()) {
         Tensor grad = e.getValue().grad();
         if (!grad.defined()) continue;

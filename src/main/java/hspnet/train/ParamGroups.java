@@ -18,11 +18,13 @@ import hspnet.nn.StateDicts;
  */
 public final class ParamGroups {
   public static final int NO_DECAY = 0, DECAY = 1, GCN_NO_DECAY = 2, GCN_DECAY = 3;
+  /** How many groups there are (the optimizer, schedule and resume state hold one entry per group). */
+  public static final int COUNT = 4;
 
   private final List<Map<String, Tensor>> groups = new ArrayList<>();
 
   private ParamGroups() {
-    for (int i = 0; i < 4; i++) groups.add(new LinkedHashMap<>());
+    for (int i = 0; i < COUNT; i++) groups.add(new LinkedHashMap<>());
   }
 
   public static ParamGroups of(Module model) {
@@ -34,7 +36,7 @@ public final class ParamGroups {
   static int groupOf(String name, long dim) {
     boolean gcn = name.startsWith("gc");
     boolean noDecay = dim == 1 || name.endsWith(".bias");
-    return (gcn ? 2 : 0) + (noDecay ? 0 : 1);
+    return gcn ? (noDecay ? GCN_NO_DECAY : GCN_DECAY) : (noDecay ? NO_DECAY : DECAY);
   }
 
   public Map<String, Tensor> group(int i) { return groups.get(i); }

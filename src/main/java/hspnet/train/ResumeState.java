@@ -277,7 +277,7 @@ public final class ResumeState {
   /** Trainable parameter names per group, one group per line: the optimizer state maps onto them by position. */
   private static String groupNames(ParamGroups groups) {
     StringBuilder sb = new StringBuilder();
-    for (int g = 0; g < 4; g++) sb.append(String.join(",", groups.group(g).keySet())).append('\n');
+    for (int g = 0; g < ParamGroups.COUNT; g++) sb.append(String.join(",", groups.group(g).keySet())).append('\n');
     return sb.toString();
   }
 

@@ -219,7 +219,7 @@ public final class Trainer {
     var better = emaBetter ? v.ema() : v.regular();
     double[] ap = Metrics.averagePrecisionPerClass(better.scores(), better.targets());
     for (int c = 0; c < ap.length; c++) ap[c] *= 100;
-    double[] lrs = new double[4];
+    double[] lrs = new double[ParamGroups.COUNT];
     for (int g = 0; g < lrs.length; g++) lrs[g] = state.optimizer().lr(g);
     MetricsFile.record(roundDir, new EpochMetrics(epoch, loss.steps(), loss.images(), loss.mean(), lrs, v.mapRegular(),
         v.mapEma(), seconds, loss.seconds(), loss.seconds() > 0 ? loss.images() / loss.seconds() : 0,

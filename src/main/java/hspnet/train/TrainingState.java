@@ -112,7 +112,7 @@ public final class TrainingState implements AutoCloseable {
     model.freezeTextEncoder();
     this.ema = new ModelEma<>(model, emaModel, recipe.emaDecay());
     this.groups = ParamGroups.of(model);
-    for (int g = 0; g < 4; g++) trainable.addAll(groups.group(g).values());
+    for (int g = 0; g < ParamGroups.COUNT; g++) trainable.addAll(groups.group(g).values());
     this.schedule = OneCycleSchedule.withDefaults(recipe.maxLr(), recipe.totalSteps());
     this.criterion = recipe.criterion();
     boolean mixed = device.is_cuda() && recipe.amp();

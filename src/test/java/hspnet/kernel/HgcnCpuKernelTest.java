@@ -1,11 +1,13 @@
 package hspnet.kernel;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.bytedeco.pytorch.global.torch.empty;
 import static org.bytedeco.pytorch.global.torch.empty_like;
 import static org.bytedeco.pytorch.global.torch.randn;
 
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,6 +31,14 @@ class HgcnCpuKernelTest {
 
   private static Tensor nans(Tensor like) {
     return empty_like(like).fill_(new Scalar(Double.NaN));
+  }
+
+  @Test
+  void buffersHaveTheSizesTheLibraryStates() {
+    cpu();
+    Tensor x = empty(new long[] {7, 96}, new TensorOptions(), null);
+    assertEquals(6L * 7 * 96, HgcnBuffers.saved(x).numel(), "A·X, H1, H2, H3 of the forward");
+    assertEquals(5L * 7 * 96 + 1024, HgcnBuffers.workspace(x).numel(), "scratch and the partial sums of dgamma");
   }
 
   /** Runs forward and backward; returns out, dX, dW1..dW3, dγ as float32. */
