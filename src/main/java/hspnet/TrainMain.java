@@ -85,6 +85,7 @@ public final class TrainMain {
         log.info("Round folder " + round + " (config " + cfg.file() + ", device " + Devices.describe(device)
             + (device.is_cuda() ? "" : ", " + threads + " CPU thread(s)") + ")");
         logOrphans(log, RoundFolder.removeOrphans(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint())));
+        data.badImages().warnTo(log::info);   // JPEGs decoded despite corrupt data, named once each
         logData(log, data);
         logCpuKernels(log, device);
         log.info("Relation matrix: " + factory.relationSource());
@@ -93,6 +94,7 @@ public final class TrainMain {
         report(log, RoundReport.afterTraining(round, data.labels(), runInfo(cfg, device, threads), seconds(start), r.seconds(),
             cfg.epochs(), cfg.totalEpochs()));
         if (data.badImages().count() > 0) log.info(data.badImages().summary());
+        if (data.badImages().corruptJpegCount() > 0) log.info(data.badImages().corruptJpegSummary());
       }
     }
   }
@@ -122,6 +124,7 @@ public final class TrainMain {
         log.info("Resuming round folder " + folder + " (config " + cfg.file() + ", device " + Devices.describe(device)
             + (device.is_cuda() ? "" : ", " + threads + " CPU thread(s)") + ")");
         logOrphans(log, RoundFolder.removeOrphans(folder, RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint())));
+        data.badImages().warnTo(log::info);   // JPEGs decoded despite corrupt data, named once each
         logData(log, data);
         logCpuKernels(log, device);
         log.info("Relation matrix: " + factory.relationSource());
@@ -131,6 +134,7 @@ public final class TrainMain {
         report(log, RoundReport.afterTraining(folder, data.labels(), runInfo(cfg, device, threads), seconds(start), r.seconds(),
             cfg.epochs(), cfg.totalEpochs()));
         if (data.badImages().count() > 0) log.info(data.badImages().summary());
+        if (data.badImages().corruptJpegCount() > 0) log.info(data.badImages().corruptJpegSummary());
       }
     }
   }
@@ -215,6 +219,7 @@ public final class TrainMain {
       if (!writable)
         log.info("Round folder " + folder + " is not writable: testing without writing its log, summary or test results"
             + " (they are printed only)");
+      data.badImages().warnTo(log::info);   // JPEGs decoded despite corrupt data, named once each
       Path run = RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint());
       HspNet model = (RoundFolder.canWrite(run) ? factory(cfg, data, checkpointsRoot) : new HspNetFactory(cfg, data.labels())).build();
       log.info("Testing " + ckpt + " on " + data.valSamples().size() + " validation images");
@@ -223,6 +228,7 @@ public final class TrainMain {
         report(log, RoundReport.afterTest(folder, data.labels(), runInfo(cfg, device, threads), ckpt, r.images(), cfg.thre(),
             r.map(), r.threshold(), r.apPerClass()));
       if (data.badImages().count() > 0) log.info(data.badImages().summary());
+      if (data.badImages().corruptJpegCount() > 0) log.info(data.badImages().corruptJpegSummary());
     }
   }
 }
