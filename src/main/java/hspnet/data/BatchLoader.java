@@ -64,6 +64,10 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
   private final Options options;
   private final ExecutorService pool;   // null when workers == 0
   private final Set<Epoch> openEpochs = ConcurrentHashMap.newKeySet();
+  /** Files already warned about when {@code options.warnings()} is null. */
+  private final Set<Path> warned = ConcurrentHashMap.newKeySet();
+  /** Files whose JPEG data were checked already: the check runs once per file, not every epoch. */
+  private final Set<Path> checked = ConcurrentHashMap.newKeySet();
   private int nextEpoch;
   private volatile boolean closed;
 
@@ -72,9 +76,16 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
    * seed, epoch and sample index, so batches do not depend on the worker count), batches in pinned
    * host memory (only when CUDA is available: they will be copied to the GPU), and skipping
    * unreadable images, counted in {@code skipBad} (null: an unreadable image is an error).
+   * JPEGs with corrupt data are decoded anyway, as Pillow decodes them, and each is named once
+   * through {@code warnings} ({@link BadImages#corruptJpeg}); null: once per loader on stderr.
    */
-  public record Options(Augmentation augmentation, boolean pinMemory, BadImages skipBad) {
-    public static final Options DEFAULT = new Options(Augmentation.NONE, false, null);
+  public record Options(Augmentation augmentation, boolean pinMemory, BadImages skipBad, BadImages warnings) {
+    public static final Options DEFAULT = new Options(Augmentation.NONE, false, null, null);
+
+    /** Warnings about corrupt JPEG data go where skipped images are counted (stderr when null). */
+    public Options(Augmentation augmentation, boolean pinMemory, BadImages skipBad) {
+      this(augmentation, pinMemory, skipBad, skipBad);
+    }
   }
 
   public BatchLoader(Path imageRoot, List<Sample> samples, int numClasses, ClipTransform transform,
@@ -177,6 +188,12 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** Names a JPEG decoded despite corrupt data, once per file and run. */
+  private void warnCorrupt(Path file, String warning) {
+    if (options.warnings() != null) options.warnings().corruptJpeg(file.toString(), warning);
+    else if (warned.add(file)) System.err.println(warning);
   }
 
   boolean threadsStopped() {
@@ -288,7 +305,9 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
       Augmentation aug = options.augmentation();
       Random random = aug.isNone() ? null : new Random(Seeds.mix(seed ^ AUGMENT_STREAM, number, index));
       try {
-        transform.apply(ImagePaths.resolve(imageRoot, s), images, offset, aug, random);
+        Path file = ImagePaths.resolve(imageRoot, s);
+        java.util.function.Consumer<String> warnings = checked.add(file) ? line -> warnCorrupt(file, s.describe() + ": " + line) : null;
+        transform.apply(file, images, offset, aug, random, warnings);
         return true;
       } catch (IllegalArgumentException e) {
         String problem = e.getMessage().startsWith(s.describe()) ? e.getMessage() : s.describe() + ": " + e.getMessage();

@@ -8,7 +8,9 @@ import static org.bytedeco.opencv.global.opencv_imgproc.INTER_CUBIC;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Random;
+import java.util.function.Consumer;
 
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -103,8 +105,16 @@ public final class ClipTransform {
    * {@code augmentation} is {@link Augmentation#NONE}).
    */
   public void apply(Path file, float[] out, int offset, Augmentation augmentation, Random random) {
+    apply(file, out, offset, augmentation, random, STDERR);
+  }
+
+  /**
+   * Same, with the warning about a JPEG whose data are corrupt (decoded anyway, see
+   * {@link #decode(Path, Consumer)}) going to {@code warnings}.
+   */
+  public void apply(Path file, float[] out, int offset, Augmentation augmentation, Random random, Consumer<String> warnings) {
     checkRoom(out, offset);
-    try (Mat bgr = decode(file)) {
+    try (Mat bgr = decode(file, warnings)) {
       transform(bgr, ChannelOrder.BGR, out, offset, augmentation, random);
     }
   }
@@ -115,10 +125,26 @@ public final class ClipTransform {
     return out;
   }
 
-  /** The file as 8-bit BGR, orientation tag ignored; the caller closes it. */
+  /** Where {@link #decode(Path)} and the overloads without a warnings sink report corrupt JPEG data. */
+  public static final Consumer<String> STDERR = line -> System.err.println(line);
+  /** The end of the warning about corrupt JPEG data: what was done with the file. */
+  public static final String RECOVERED = "(decoded with libjpeg's recovery, as Pillow does)";
+
+  /** The file as 8-bit BGR, orientation tag ignored; the caller closes it. Warnings go to stderr. */
   public static Mat decode(Path file) {
+    return decode(file, STDERR);
+  }
+
+  /**
+   * Same, with a JPEG whose entropy-coded data are corrupt ({@link JpegScanCheck}) still decoded,
+   * with libjpeg's recovery, as Pillow decodes it, and named in one line to {@code warnings}:
+   * "&lt;file&gt;: corrupt JPEG data: ... (decoded with libjpeg's recovery, as Pillow does)". libjpeg's own
+   * line on stderr does not say which file it is about. A null {@code warnings} skips the check.
+   */
+  public static Mat decode(Path file, Consumer<String> warnings) {
     if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such image file");
     ImageHeader.check(file); // decompression bombs and truncated JPEGs, before the decoder sees them
+    Optional<String> corrupt = warnings == null ? Optional.empty() : corruptJpegData(file);
     Mat bgr;
     try {
       bgr = imread(file.toString(), DECODE_FLAGS);
@@ -132,7 +158,25 @@ public final class ClipTransform {
       if (bgr != null) bgr.close();
       throw new IllegalArgumentException(file + ": cannot decode image (corrupt or unsupported format)");
     }
+    corrupt.ifPresent(p -> warnings.accept(file + ": " + p + " " + RECOVERED));
     return bgr;
+  }
+
+  /**
+   * What {@link JpegScanCheck} finds in a JPEG file's entropy-coded data; empty for other formats
+   * (and for an unreadable file, which imread will report).
+   */
+  static Optional<String> corruptJpegData(Path file) {
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      byte[] head = in.readNBytes(3);
+      if (head.length < 3 || (head[0] & 0xff) != 0xff || (head[1] & 0xff) != 0xd8 || (head[2] & 0xff) != 0xff) return Optional.empty();
+      byte[] rest = in.readAllBytes(), all = new byte[3 + rest.length];
+      System.arraycopy(head, 0, all, 0, 3);
+      System.arraycopy(rest, 0, all, 3, rest.length);
+      return JpegScanCheck.check(all);
+    } catch (java.io.IOException e) {
+      return Optional.empty();
+    }
   }
 
   /** Same as {@link #apply(Path, float[], int)} for an 8-bit 3-channel image already in memory. */

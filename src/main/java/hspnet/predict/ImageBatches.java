@@ -26,14 +26,22 @@ public final class ImageBatches implements AutoCloseable {
   private final ClipTransform transform;
   private final int batchSize;
   private final ExecutorService pool;
+  private final java.util.function.Consumer<String> warnings;
   private int next;
   private CompletableFuture<Decoded> ahead;
 
   public ImageBatches(List<Path> images, ClipTransform transform, int batchSize, int workers) {
+    this(images, transform, batchSize, workers, ClipTransform.STDERR);
+  }
+
+  /** {@code warnings}: where a JPEG decoded despite corrupt data is named (see {@link ClipTransform#decode(Path, java.util.function.Consumer)}). */
+  public ImageBatches(List<Path> images, ClipTransform transform, int batchSize, int workers,
+      java.util.function.Consumer<String> warnings) {
     if (batchSize < 1) throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
     this.images = List.copyOf(images);
     this.transform = transform;
     this.batchSize = batchSize;
+    this.warnings = warnings;
     AtomicInteger n = new AtomicInteger();
     this.pool = Executors.newFixedThreadPool(Math.max(1, workers), r -> {
       Thread t = new Thread(r, "hspnet-predict-loader-" + n.incrementAndGet());
@@ -73,7 +81,7 @@ public final class ImageBatches implements AutoCloseable {
       int slot = i;
       parts.add(CompletableFuture.runAsync(() -> {
         try {
-          transform.apply(paths.get(slot), pixels, slot * fpi);
+          transform.apply(paths.get(slot), pixels, slot * fpi, hspnet.data.Augmentation.NONE, null, warnings);
         } catch (IllegalArgumentException e) {
           problems[slot] = e.getMessage();
         } catch (RuntimeException e) {   // a decoder crash on one odd file must not end the run

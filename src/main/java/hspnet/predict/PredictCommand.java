@@ -46,7 +46,8 @@ public final class PredictCommand {
     ClipTransform transform = new ClipTransform(cfg.imageSize(), cfg.imageResize());
     int batchSize = a.batchSize() != null ? a.batchSize() : cfg.batchSize();
     try (Predictor predictor = new Predictor(trained.model(), trained.device(), cfg.amp(), cfg.imageSize());
-         ImageBatches batches = new ImageBatches(inputs.images(), transform, batchSize, cfg.workers())) {
+         ImageBatches batches = new ImageBatches(inputs.images(), transform, batchSize, cfg.workers(),
+             line -> err.println("warning: " + line))) {
       while (batches.hasNext()) {
         ImageBatches.Decoded b = batches.next();
         b.unreadable().forEach(u -> err.println("skipped " + u.path() + ": " + u.reason()));

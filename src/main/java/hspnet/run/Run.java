@@ -146,6 +146,7 @@ public final class Run implements AutoCloseable {
   private void openLog(PrintStream out, ConsoleStyle style, boolean training) throws IOException {
     Path logFile = folder.resolve(cfg.logFile());
     log = own(writable ? new TrainLog(logFile, out, style) : TrainLog.consoleOnly(out));
+    data.badImages().warnTo(log::info);   // JPEGs decoded despite corrupt data, named once each
     if (training) own(StopNotice.install(folder, log, logFile, resumeCommand()));
   }
 
@@ -166,6 +167,7 @@ public final class Run implements AutoCloseable {
       case TEST -> test();
     }
     if (data.badImages().count() > 0) log.info(data.badImages().summary());
+    if (data.badImages().corruptJpegCount() > 0) log.info(data.badImages().corruptJpegSummary());
   }
 
   private void train() throws IOException {
