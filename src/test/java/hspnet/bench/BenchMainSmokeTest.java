@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import hspnet.testutil.SyntheticHspNet;
+
 /**
  * The CI smoke run of the benchmark: the three benchmarks on the CPU at toy sizes, appended to a
  * temporary copy of docs/benchmarks.md (never the real one) in the history's exact format.

@@ -13,6 +13,7 @@ import hspnet.eval.Autocast;
 import hspnet.eval.Evaluator;
 import hspnet.model.HspNet;
 import hspnet.nn.Tensors;
+import hspnet.testutil.SyntheticHspNet;
 import hspnet.train.Devices;
 import hspnet.train.TrainingState;
 

@@ -32,6 +32,7 @@ import hspnet.model.HspNet;
 import hspnet.model.Prompts;
 import hspnet.nn.StateDicts;
 import hspnet.nn.Tensors;
+import hspnet.testutil.SyntheticHspNet;
 import hspnet.train.Devices;
 import hspnet.train.ModelEma;
 import hspnet.train.ParamGroups;

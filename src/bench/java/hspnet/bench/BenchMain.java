@@ -18,6 +18,7 @@ import org.bytedeco.pytorch.global.torch.DeviceType;
 
 import hspnet.io.AtomicFiles;
 import hspnet.model.HspNet;
+import hspnet.testutil.SyntheticHspNet;
 import hspnet.train.Devices;
 import hspnet.train.TrainingState;
 
@@ -58,7 +59,7 @@ public final class BenchMain {
     GpuMemory memory = GpuMemory.of(device, a.memory());
     StepTimer timer = new StepTimer(device, memory);
     out.printf(Locale.ROOT, "HSPNet benchmark: %s, %s, CLIP %s, batch %d, %d px, %d labels in %d groups; warm-up %d, median of %d steps%n",
-        card, commit, a.size(), a.batch(), a.imageSize(), SyntheticHspNet.numLabels(), SyntheticHspNet.COCO_GROUP_SIZES.length,
+        card, commit, a.size(), a.batch(), a.imageSize(), SyntheticHspNet.numLabels(), SyntheticHspNet.numGroups(),
         a.warmup(), a.steps());
     out.printf(Locale.ROOT, "  amp %s (%s), fused optimizer %s, channels-last %s, cuDNN benchmark %s, group features cached %s, %s%n",
         a.cuda() && a.amp() ? "on" : "off", a.ampDtype(), onOff(a.fused()), onOff(a.cuda() && a.channelsLast()),

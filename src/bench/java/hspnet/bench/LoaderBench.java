@@ -1,4 +1,4 @@
-package hspnet;
+package hspnet.bench;
 
 
 import java.io.IOException;
@@ -17,14 +17,14 @@ import hspnet.data.ClipTransform;
 import hspnet.data.LabelList.Sample;
 
 /**
- * {@code LoaderBenchMain --images DIR [--size 224] [--batch 64] [--images-per-run 1024]
+ * {@code LoaderBench --images DIR [--size 224] [--batch 64] [--images-per-run 1024]
  * [--threads 1,N] [--resize pil|opencv]}: images per second of decode + transform + batching over
  * the JPEGs of a folder, for each thread count, as a table; then where one thread's time goes.
  * {@code --make DIR --count N} first draws N natural-image-like 640×480 JPEGs (occluding discs
  * of power-law sizes plus sensor noise) for machines without photos.
  */
-public final class LoaderBenchMain {
-  private LoaderBenchMain() {}
+public final class LoaderBench {
+  private LoaderBench() {}
 
   public static void main(String[] args) throws IOException {
     hspnet.nn.CpuNumerics.pin();
@@ -57,7 +57,7 @@ public final class LoaderBenchMain {
       if (images == null) images = make;
     }
     if (images == null) {
-      System.err.println("usage: LoaderBenchMain --images DIR [--size 224] [--batch 64] [--images-per-run 1024] "
+      System.err.println("usage: LoaderBench --images DIR [--size 224] [--batch 64] [--images-per-run 1024] "
           + "[--threads 1,N] [--resize pil|opencv] [--make DIR --count N]");
       System.exit(2);
     }
@@ -129,6 +129,6 @@ public final class LoaderBenchMain {
 
   /** Dead-leaves pictures (see SyntheticPhotos), 640×480, drawn once. */
   static void drawPhotos(Path dir, int count) throws IOException {
-    hspnet.bench.SyntheticPhotos.draw(dir, count, 640, 480, Runtime.getRuntime().availableProcessors());
+    SyntheticPhotos.draw(dir, count, 640, 480, Runtime.getRuntime().availableProcessors());
   }
 }
