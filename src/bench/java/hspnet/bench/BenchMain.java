@@ -30,7 +30,7 @@ import hspnet.train.TrainingState;
  * the CPU a small model that runs in seconds. {@code --variants} also compares the switches that
  * change numerics (bf16, fused optimizer) and the exact fast path against the original's way.
  *
- * <p>{@code HSPNET_MAIN=hspnet.bench.BenchMain bin/hspnet [options]}, or {@code bench/run.sh}.
+ * <p>{@code bench/run.sh [options]} (bench/launch.sh hspnet.bench.BenchMain).
  */
 public final class BenchMain {
   private BenchMain() {}
