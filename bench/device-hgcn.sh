@@ -2,7 +2,9 @@
 # The fused HGCN kernel's GPU check (issue 6), in three steps:
 #
 #   bash bench/device-hgcn.sh prepare      here: build (the CUDA library needs nvcc), bundle with
-#                                          ../shared/device/bundle.sh, smoke-test the bundle on the CPU
+#                                          ../shared/device/bundle.sh (MVN=bench/mvn-bundle: the
+#                                          benchmarks are in target/test-classes, not the jar),
+#                                          smoke-test the bundle on the CPU
 #   bash bench/device-hgcn.sh device       on the GPU machine (device tool, carry [".device"]):
 #                                          parity of every kernel variant with the LibTorch
 #                                          composition, then timings; results in $OUT
@@ -21,7 +23,7 @@ case $mode in
     mvn -q -B -DskipTests package
     [ -f target/native-gpu-classes/hspnet/kernel/linux-x86_64-gpu/libhgcn_cuda.so ] \
       || die "the CUDA library was not built (is nvcc on PATH? see target/native/cmake/CMakeCache.txt)"
-    bash "${BUNDLE_SH:-../shared/device/bundle.sh}"
+    MVN="$PWD/bench/mvn-bundle" bash "${BUNDLE_SH:-../shared/device/bundle.sh}"
     commit=$(git rev-parse --short HEAD)
     [ -z "$(git status --porcelain --untracked-files=no)" ] || commit="$commit-dirty"
     printf '%s\n' "$commit" > .device/hgcn-commit

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Prepares the one device call of bench/device-bench.sh, here (no GPU needed):
-#   1. builds the project and packs it with ../shared/device/bundle.sh into .device/bundle.tar.xz,
-#      resolving the classpath with the pom's gpu profile (bench/mvn-gpu), so that the CUDA
-#      presets' classes travel (peak GPU memory from the caching allocator's statistics);
+#   1. builds the project (the benchmarks, src/bench/java, compile into target/test-classes: package
+#      with -DskipTests still compiles them) and packs it with ../shared/device/bundle.sh into
+#      .device/bundle.tar.xz, resolving the classpath with the pom's gpu profile (bench/mvn-gpu), so
+#      that the CUDA presets' classes travel (peak GPU memory from the caching allocator's
+#      statistics), plus the benchmark classes (bench/mvn-bundle);
 #   2. copies the reference fixture files the GPU-vs-CPU parity check reads into .device/data/fixtures
 #      (.device is ignored by git; nothing from ../shared enters the repository);
 #   3. records the commit measured in .device/commit.txt;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Loader throughput: images per second of decode + transform + batching, 1 thread and all cores.
-#   bench/loader.sh [JPEG_DIR] [extra LoaderBenchMain options, e.g. --resize opencv --size 224]
+#   bench/loader.sh [JPEG_DIR] [extra hspnet.bench.LoaderBench options, e.g. --resize opencv --size 224]
 # Without JPEG_DIR, 256 natural-image-like 640x480 JPEGs are drawn once under data/bench-jpeg.
 # Prints a Markdown table, then where one thread's time goes (decode vs resize + normalise).
 set -euo pipefail
@@ -12,4 +12,4 @@ if [[ -z "$dir" ]]; then
 else
   set -- --images "$dir" "$@"
 fi
-HSPNET_MAIN=hspnet.LoaderBenchMain exec "$here/bin/hspnet" --threads "1,$(nproc)" "$@"
+exec "$here/bench/launch.sh" hspnet.bench.LoaderBench --threads "1,$(nproc)" "$@"

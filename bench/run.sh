@@ -6,4 +6,4 @@
 #   bench/run.sh --help                        every option
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-HSPNET_MAIN=hspnet.bench.BenchMain exec "$here/bin/hspnet" "$@"
+exec "$here/bench/launch.sh" hspnet.bench.BenchMain "$@"

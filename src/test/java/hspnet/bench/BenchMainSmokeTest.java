@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import hspnet.cli.UsageException;
+import hspnet.testutil.SyntheticHspNet;
 
 /**
  * The CI smoke run of the benchmark: the three benchmarks on the CPU at toy sizes, appended to a

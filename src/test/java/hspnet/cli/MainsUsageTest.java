@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import hspnet.EmbedMain;
-import hspnet.LoaderBenchMain;
+import hspnet.bench.LoaderBench;
 import hspnet.PredictMain;
 import hspnet.SinglePositiveMain;
 import hspnet.TrainMain;
@@ -47,7 +47,7 @@ class MainsUsageTest {
     m.put("PredictMain", (a, o, e) -> PredictMain.run(a, root, o, e));
     m.put("EmbedMain", EmbedMain::run);
     m.put("SinglePositiveMain", SinglePositiveMain::run);
-    m.put("LoaderBenchMain", LoaderBenchMain::run);
+    m.put("LoaderBench", LoaderBench::run);
     m.put("BenchMain", BenchMain::run);
     m.put("DeviceCheck", DeviceCheck::run);
     m.put("HgcnBench", HgcnBench::run);

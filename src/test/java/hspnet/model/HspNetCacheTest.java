@@ -11,9 +11,9 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 
-import hspnet.bench.SyntheticHspNet;
 import hspnet.clip.ClipArch;
 import hspnet.nn.StateDicts;
+import hspnet.testutil.SyntheticHspNet;
 import hspnet.train.ModelEma;
 
 /**

@@ -6,6 +6,8 @@ import java.util.List;
 
 import hspnet.cli.OptionParser;
 
+import hspnet.testutil.SyntheticHspNet;
+
 /**
  * BenchMain's options. Sizes default by device: the issue's protocol on CUDA (RN50, batch 128,
  * 224 px, 10 warm-up and 30 timed steps, fp16 autocast), a seconds-long smoke run on the CPU.

@@ -17,6 +17,7 @@ import hspnet.loss.Splc;
 import hspnet.model.HspNet;
 import hspnet.nn.Tensors;
 import hspnet.nn.Transfers;
+import hspnet.testutil.SyntheticHspNet;
 import hspnet.train.ModelEma;
 import hspnet.train.ParamGroups;
 import hspnet.train.TrainingState;

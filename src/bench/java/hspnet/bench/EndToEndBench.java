@@ -15,6 +15,7 @@ import hspnet.data.Batch;
 import hspnet.data.BatchLoader;
 import hspnet.data.ClipTransform;
 import hspnet.data.LabelList.Sample;
+import hspnet.testutil.SyntheticHspNet;
 import hspnet.train.TrainingState;
 
 /**

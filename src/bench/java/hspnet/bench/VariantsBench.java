@@ -14,6 +14,7 @@ import hspnet.eval.Evaluator;
 import hspnet.model.HspNet;
 import hspnet.nn.Tensors;
 import hspnet.run.Devices;
+import hspnet.testutil.SyntheticHspNet;
 import hspnet.train.TrainingState;
 
 /**

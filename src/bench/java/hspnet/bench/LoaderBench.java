@@ -1,4 +1,4 @@
-package hspnet;
+package hspnet.bench;
 
 
 import java.io.IOException;
@@ -20,19 +20,19 @@ import hspnet.data.ClipTransform;
 import hspnet.data.LabelList.Sample;
 
 /**
- * {@code LoaderBenchMain --images DIR [--size 224] [--batch 64] [--images-per-run 1024]
+ * {@code LoaderBench --images DIR [--size 224] [--batch 64] [--images-per-run 1024]
  * [--threads 1,N] [--resize pil|opencv]}: images per second of decode + transform + batching over
  * the JPEGs of a folder, for each thread count, as a table; then where one thread's time goes.
  * {@code --make DIR --count N} first draws N natural-image-like 640×480 JPEGs (occluding discs
  * of power-law sizes plus sensor noise) for machines without photos.
  */
-public final class LoaderBenchMain {
-  private LoaderBenchMain() {}
+public final class LoaderBench {
+  private LoaderBench() {}
 
-  static final String USAGE = "usage: LoaderBenchMain --images DIR [--size 224] [--batch 64] [--images-per-run 1024] "
+  static final String USAGE = "usage: LoaderBench --images DIR [--size 224] [--batch 64] [--images-per-run 1024] "
       + "[--threads 1,N] [--resize pil|opencv] [--make DIR --count N]\n";
 
-  private static final OptionParser PARSER = new OptionParser("LoaderBenchMain")
+  private static final OptionParser PARSER = new OptionParser("LoaderBench")
       .value("--images").value("--make").value("--count").value("--size").value("--batch").value("--images-per-run")
       .value("--resize").value("--threads");
 
@@ -138,6 +138,6 @@ public final class LoaderBenchMain {
 
   /** Dead-leaves pictures (see SyntheticPhotos), 640×480, drawn once. */
   static void drawPhotos(Path dir, int count) throws IOException {
-    hspnet.bench.SyntheticPhotos.draw(dir, count, 640, 480, Runtime.getRuntime().availableProcessors());
+    SyntheticPhotos.draw(dir, count, 640, 480, Runtime.getRuntime().availableProcessors());
   }
 }

@@ -1,4 +1,4 @@
-package hspnet.bench;
+package hspnet.testutil;
 
 import static org.bytedeco.pytorch.global.torch.manual_seed;
 
@@ -12,7 +12,7 @@ import hspnet.model.HspNet;
 import hspnet.model.Prompts;
 
 /**
- * HSPNet for benchmarks: a randomly initialised CLIP (same compute as pretrained weights of that
+ * HSPNet for benchmarks (src/bench/java) and tests: a randomly initialised CLIP (same compute as pretrained weights of that
  * architecture) over a COCO-like label space — 80 labels in COCO's 12 supercategories, with their
  * sizes — so that the text branch runs the prompts the real model runs: group prompts of 8 tokens
  * ("a photo of a {group}." with SOT/EOT) and label prompts of 8 to 10 ("X X X X {label}.", labels
@@ -48,6 +48,11 @@ public final class SyntheticHspNet {
     int c = 0;
     for (int n : COCO_GROUP_SIZES) c += n;
     return c;
+  }
+
+  /** The number of label groups (COCO supercategories). */
+  public static int numGroups() {
+    return COCO_GROUP_SIZES.length;
   }
 
   /** A new model; the first call after {@code manual_seed} gives the same weights for the same seed. */

@@ -36,6 +36,7 @@ import hspnet.model.Prompts;
 import hspnet.nn.StateDicts;
 import hspnet.nn.Tensors;
 import hspnet.run.Devices;
+import hspnet.testutil.SyntheticHspNet;
 import hspnet.train.ModelEma;
 import hspnet.train.ParamGroups;
 import hspnet.train.TrainingState;

@@ -20,6 +20,7 @@ import hspnet.cli.ExitStatus;
 import hspnet.io.AtomicFiles;
 import hspnet.model.HspNet;
 import hspnet.run.Devices;
+import hspnet.testutil.SyntheticHspNet;
 import hspnet.train.TrainingState;
 
 /**
@@ -30,7 +31,7 @@ import hspnet.train.TrainingState;
  * the CPU a small model that runs in seconds. {@code --variants} also compares the switches that
  * change numerics (bf16, fused optimizer) and the exact fast path against the original's way.
  *
- * <p>{@code HSPNET_MAIN=hspnet.bench.BenchMain bin/hspnet [options]}, or {@code bench/run.sh}.
+ * <p>{@code bench/run.sh [options]} (bench/launch.sh hspnet.bench.BenchMain).
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -66,7 +67,7 @@ public final class BenchMain {
     GpuMemory memory = GpuMemory.of(device, a.memory());
     StepTimer timer = new StepTimer(device, memory);
     out.printf(Locale.ROOT, "HSPNet benchmark: %s, %s, CLIP %s, batch %d, %d px, %d labels in %d groups; warm-up %d, median of %d steps%n",
-        card, commit, a.size(), a.batch(), a.imageSize(), SyntheticHspNet.numLabels(), SyntheticHspNet.COCO_GROUP_SIZES.length,
+        card, commit, a.size(), a.batch(), a.imageSize(), SyntheticHspNet.numLabels(), SyntheticHspNet.numGroups(),
         a.warmup(), a.steps());
     out.printf(Locale.ROOT, "  amp %s (%s), fused optimizer %s, channels-last %s, cuDNN benchmark %s, group features cached %s, %s%n",
         a.cuda() && a.amp() ? "on" : "off", a.ampDtype(), onOff(a.fused()), onOff(a.cuda() && a.channelsLast()),

@@ -29,7 +29,7 @@ import hspnet.nn.Tensors;
  * child prompts "X X X X {label}." are with CLIP's BPE. Prints the median of several runs; no
  * timing is asserted anywhere.
  *
- * <p>{@code HSPNET_MAIN=hspnet.bench.TextTowerBench bin/hspnet [RUNS] [THREADS]}
+ * <p>{@code bench/launch.sh hspnet.bench.TextTowerBench [RUNS] [THREADS]}
  */
 public final class TextTowerBench {
   private static final int PROMPTS = 80, CONTEXT = 77;
