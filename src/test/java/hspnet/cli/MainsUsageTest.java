@@ -113,13 +113,15 @@ class MainsUsageTest {
     Pattern exit = Pattern.compile("System\\.exit\\(([^;]*)\\);");
     List<String> offenders = new ArrayList<>();
     int mains = 0;
-    try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-        String text = Files.readString(f);
-        if (text.contains("static void main(")) mains++;
-        Matcher m = exit.matcher(text);
-        while (m.find())
-          if (!m.group(1).startsWith("run(")) offenders.add(f + ": " + m.group());
+    for (String root : List.of("src/main/java", "src/bench/java")) {
+      try (Stream<Path> files = Files.walk(Path.of(root))) {
+        for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+          String text = Files.readString(f);
+          if (text.contains("static void main(")) mains++;
+          Matcher m = exit.matcher(text);
+          while (m.find())
+            if (!m.group(1).startsWith("run(")) offenders.add(f + ": " + m.group());
+        }
       }
     }
     assertEquals(List.of(), offenders);
