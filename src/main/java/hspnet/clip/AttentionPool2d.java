@@ -11,6 +11,7 @@ import hspnet.nn.Ops;
 
 import static org.bytedeco.pytorch.global.torch.empty;
 import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 
 /**
  * The ResNet's head: the H×W grid flattened to tokens, their mean prepended, a positional embedding
@@ -34,7 +35,7 @@ final class AttentionPool2d extends JavaModule {
   Tensor forward(Tensor x) {
     long n = x.size(0), c = x.size(1);
     Tensor tokens = x.flatten(2, 3).permute(0, 2, 1);                 // N, HW, C
-    tokens = Ops.cat(1, tokens.mean(new long[] {1}, true, new org.bytedeco.pytorch.ScalarTypeOptional()), tokens);
+    tokens = Ops.cat(1, tokens.mean(new long[] {1}, true, new ScalarTypeOptional()), tokens);
     tokens = tokens.add(positionalEmbedding.unsqueeze(0).to(tokens.scalar_type()));
     long len = tokens.size(1), headDim = c / heads;
     Tensor q = qProj.forward(tokens.narrow(1, 0, 1)).view(n, 1, heads, headDim).transpose(1, 2);

@@ -2,6 +2,7 @@ package hspnet.clip;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Arrays;
 
 /**
  * The BPE step of CLIP's tokenizer for one piece of the split: its UTF-8 bytes become byte symbols
@@ -76,6 +77,6 @@ final class BytePairEncoder {
       }
       n = out;
     }
-    return java.util.Arrays.copyOf(word, n);
+    return Arrays.copyOf(word, n);
   }
 }

@@ -6,6 +6,7 @@ import org.bytedeco.pytorch.Tensor;
 import static org.bytedeco.pytorch.global.torch.normal_;
 import static org.bytedeco.pytorch.global.torch.xavier_uniform_;
 import static org.bytedeco.pytorch.global.torch.zeros_;
+import org.bytedeco.pytorch.Scalar;
 
 /**
  * OpenAI's initialisation of a CLIP model (initialize_parameters), for models trained from scratch
@@ -40,7 +41,7 @@ public final class ClipInit {
         normal_(b.cProj.weight(), 0.0, projStd);
       }
       normal_(m.textProjection, 0.0, Math.pow(width, -0.5));
-      m.logitScale.fill_(new org.bytedeco.pytorch.Scalar(Math.log(1 / 0.07)));
+      m.logitScale.fill_(new Scalar(Math.log(1 / 0.07)));
     }
   }
 

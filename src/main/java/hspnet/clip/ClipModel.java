@@ -10,6 +10,7 @@ import org.bytedeco.pytorch.Tensor;
 import hspnet.nn.Layers;
 
 import static org.bytedeco.pytorch.global.torch.empty;
+import org.bytedeco.pytorch.LongOptional;
 
 /**
  * OpenAI's CLIP with either image tower (ModifiedResNet or VisionTransformer, as the architecture
@@ -66,7 +67,7 @@ public final class ClipModel extends JavaModule {
 
   /** CLIP's encode_text: features at the end-of-text token (the largest id in each row). */
   public Tensor encodeText(Tensor tokens, long[][] tokenRows) {
-    Tensor eot = tokens.argmax(new org.bytedeco.pytorch.LongOptional(-1), false);
+    Tensor eot = tokens.argmax(new LongOptional(-1), false);
     return textEncoder().forward(embedTokens(tokens), eot, usedLength(tokenRows));
   }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.nio.file.Files;
 
 /**
  * CLIP's byte-level BPE tokenizer ({@code clip.simple_tokenizer.SimpleTokenizer} and
@@ -84,7 +85,7 @@ public final class ClipTokenizer {
    * @throws IllegalArgumentException naming the file when it is missing or malformed
    */
   public static ClipTokenizer fromPath(Path vocabulary) {
-    if (java.nio.file.Files.isDirectory(vocabulary))
+    if (Files.isDirectory(vocabulary))
       return fromHuggingFace(vocabulary.resolve("vocab.json"), vocabulary.resolve("merges.txt"));
     return fromBpeFile(vocabulary);
   }

@@ -15,6 +15,7 @@ import hspnet.nn.Ops;
 import static org.bytedeco.pytorch.global.torch.empty;
 import static org.bytedeco.pytorch.global.torch.linear;
 import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
+import org.bytedeco.pytorch.DoubleOptional;
 
 /**
  * A pre-norm transformer block: x + attn(ln_1(x)), then x + mlp(ln_2(x)) with QuickGELU. The
@@ -60,7 +61,7 @@ final class ResidualAttentionBlock extends JavaModule {
     Tensor v = qkv.get(2).view(n, len, heads, headDim).transpose(1, 2);
     // is_causal: the text tower's mask (-inf above the diagonal), built by the kernel itself
     Tensor out = scaled_dot_product_attention(q, k, v, new TensorOptional(), 0.0, causal,
-        new org.bytedeco.pytorch.DoubleOptional(), false);
+        new DoubleOptional(), false);
     return outProj.forward(out.transpose(1, 2).reshape(n, len, width));
   }
 }

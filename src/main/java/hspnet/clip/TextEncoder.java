@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 import hspnet.nn.Ops;
+import org.bytedeco.pytorch.Scalar;
 
 /**
  * CLIP's text path from token embeddings onwards: add positions, transformer with causal mask,
@@ -42,7 +43,8 @@ public final class TextEncoder extends JavaModule {
     Tensor x = prompts.narrow(1, 0, length).add(positionalEmbedding.narrow(0, 0, length).to(prompts.scalar_type()));
     x = lnFinal.forward(transformer.forward(x));
     long n = x.size(0);
-    Tensor rowStart = Ops.arangeLong(n, x).mul(new org.bytedeco.pytorch.Scalar(length)); // long scalar: stays int64
+    Tensor rowStart = Ops.arangeLong(n, x).mul(new Scalar(length));
+// long scalar: stays int64
     Tensor picked = x.reshape(n * length, x.size(2)).index_select(0, rowStart.add(eot));
     return picked.matmul(textProjection.to(picked.scalar_type()));
   }

@@ -9,6 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ArrayList;
+import java.nio.charset.MalformedInputException;
+import hspnet.io.Utf8;
 
 /**
  * Loads a configuration the way the original does: {@code base.yaml} first, then the chosen file
@@ -55,7 +58,7 @@ public final class ConfigLoader {
 
   /** The command-line overrides that set a value of {@code cfg}, as {@code KEY=VALUE}, in key order. */
   public static List<String> overrides(Config cfg) {
-    List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     for (String k : cfg.values().keySet()) {
       String w = cfg.where(k);
       if (w.startsWith(YamlValues.OVERRIDE_ORIGIN) && w.endsWith(")"))
@@ -66,14 +69,14 @@ public final class ConfigLoader {
 
   private static void mergeFile(Path path, Path shownAs, Map<String, Object> values, Map<String, String> origins) {
     try {
-      hspnet.io.Utf8.Problem p = hspnet.io.Utf8.firstProblem(Files.readAllBytes(path));
+      Utf8.Problem p = Utf8.firstProblem(Files.readAllBytes(path));
       if (p != null) throw new ConfigException(shownAs + ":" + p.line() + ": " + p.describe() + "; YAML files are read as UTF-8");
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // reported below, where the file is opened
     }
     try (Reader r = Files.newBufferedReader(path)) {
       merge(YamlValues.read(shownAs.toString(), r, ConfigKeys.TOP_LEVEL), values, origins);
-    } catch (java.nio.charset.MalformedInputException e) {
+    } catch (MalformedInputException e) {
       throw new ConfigException(shownAs + ": not a UTF-8 text file");
     } catch (IOException e) {
       throw new ConfigException(shownAs + ": cannot read: " + e.getMessage());

@@ -1,6 +1,7 @@
 package hspnet.config;
 
 import java.util.Collection;
+import java.util.Locale;
 
 /** Suggests the known key closest to a mistyped one (edit distance), for error messages. */
 public final class KeyNames {
@@ -11,7 +12,7 @@ public final class KeyNames {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String k : known) {
-      int d = distance(typed.toLowerCase(java.util.Locale.ROOT), k);
+      int d = distance(typed.toLowerCase(Locale.ROOT), k);
       if (d < bestDistance) {
         bestDistance = d;
         best = k;

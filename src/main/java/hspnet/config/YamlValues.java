@@ -17,6 +17,11 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+import java.util.HashMap;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.util.Locale;
+import java.io.StringReader;
 
 /**
  * Turns one YAML file into validated, typed values, each remembering the file and line it came
@@ -61,7 +66,7 @@ final class YamlValues {
     try {
       LoaderOptions options = new LoaderOptions();
       options.setAllowDuplicateKeys(false);
-      node = new Yaml(options).compose(new java.io.StringReader(valueText));
+      node = new Yaml(options).compose(new StringReader(valueText));
     } catch (MarkedYAMLException e) {
       throw new ConfigException(shown + ": malformed YAML value: " + oneLine(e.getProblem()));
     } catch (YAMLException e) {
@@ -98,7 +103,7 @@ final class YamlValues {
   private static Map<String, Located> readMapping(Where source, MappingNode map, List<KeySpec> specs, String prefix) {
     Map<String, KeySpec> known = ConfigKeys.index(specs);
     Map<String, Located> out = new LinkedHashMap<>();
-    Map<String, Integer> firstLine = new java.util.HashMap<>();
+    Map<String, Integer> firstLine = new HashMap<>();
     for (NodeTuple t : map.getValue()) {
       if (!(t.getKeyNode() instanceof ScalarNode keyNode))
         throw new ConfigException(source.at(t.getKeyNode()) + ": keys must be plain names");
@@ -170,7 +175,7 @@ final class YamlValues {
   }
 
   private static boolean parseBool(String text, String message) {
-    return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+    return switch (text.toLowerCase(Locale.ROOT)) {
       case "true", "yes", "on" -> true;
       case "false", "no", "off" -> false;
       default -> throw new ConfigException(message);
@@ -181,8 +186,8 @@ final class YamlValues {
     return source + ":" + (node.getStartMark().getLine() + 1);
   }
 
-  static Reader utf8(java.io.InputStream in) {
-    return new java.io.InputStreamReader(in, StandardCharsets.UTF_8);
+  static Reader utf8(InputStream in) {
+    return new InputStreamReader(in, StandardCharsets.UTF_8);
   }
 
   static void closeQuietly(Reader r) {

@@ -33,6 +33,7 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import hspnet.data.LabelList.Sample;
+import java.util.function.Consumer;
 
 /**
  * Serves a list of samples as batches, like PyTorch's DataLoader with {@code drop_last=False}:
@@ -306,7 +307,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
       Random random = aug.isNone() ? null : new Random(Seeds.mix(seed ^ AUGMENT_STREAM, number, index));
       try {
         Path file = ImagePaths.resolve(imageRoot, s);
-        java.util.function.Consumer<String> warnings = checked.add(file) ? line -> warnCorrupt(file, s.describe() + ": " + line) : null;
+        Consumer<String> warnings = checked.add(file) ? line -> warnCorrupt(file, s.describe() + ": " + line) : null;
         transform.apply(file, images, offset, aug, random, warnings);
         return true;
       } catch (IllegalArgumentException e) {

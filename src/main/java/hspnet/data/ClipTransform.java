@@ -16,6 +16,8 @@ import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Size;
+import java.io.IOException;
+import java.io.InputStream;
 
 /**
  * CLIP's image preprocessing, the same for training and evaluation (SPEC §5): resize the shorter
@@ -167,14 +169,14 @@ public final class ClipTransform {
    * (and for an unreadable file, which imread will report).
    */
   static Optional<String> corruptJpegData(Path file) {
-    try (java.io.InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = Files.newInputStream(file)) {
       byte[] head = in.readNBytes(3);
       if (head.length < 3 || (head[0] & 0xff) != 0xff || (head[1] & 0xff) != 0xd8 || (head[2] & 0xff) != 0xff) return Optional.empty();
       byte[] rest = in.readAllBytes(), all = new byte[3 + rest.length];
       System.arraycopy(head, 0, all, 0, 3);
       System.arraycopy(rest, 0, all, 3, rest.length);
       return JpegScanCheck.check(all);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return Optional.empty();
     }
   }

@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import hspnet.data.LabelList.Sample;
 import hspnet.io.AtomicFiles;
+import java.util.Locale;
 
 /**
  * A procedurally drawn multi-label dataset, so that the program trains on a fresh machine with
@@ -132,7 +133,7 @@ public final class DemoDataset {
     IntStream.range(0, count).parallel().forEach(i -> {
       Random random = new Random(imageSeed(seed, splitId, i));
       int[] positives = DemoScene.sampleLabels(random, LABEL_SET);
-      String path = String.format(java.util.Locale.ROOT, pattern, i);
+      String path = String.format(Locale.ROOT, pattern, i);
       try (Mat image = DemoScene.render(random, positives, LABEL_SET, imageSize)) {
         if (!imwrite(dir.resolve(path).toString(), image))
           throw new UncheckedIOException(new IOException(dir.resolve(path) + ": OpenCV could not write the image"));

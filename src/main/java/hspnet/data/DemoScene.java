@@ -15,6 +15,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Point;
 import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
+import java.util.stream.IntStream;
 
 /**
  * One image of the demo dataset: which labels it shows (chosen by group, so that labels of a group
@@ -70,7 +71,7 @@ final class DemoScene {
   }
 
   private static int[] members(LabelSet labels, int group) {
-    return java.util.stream.IntStream.range(0, labels.numClasses()).filter(c -> labels.groupOf(c) == group).toArray();
+    return IntStream.range(0, labels.numClasses()).filter(c -> labels.groupOf(c) == group).toArray();
   }
 
   private static int pick(Random random, double[] p) {

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Checks an image file before it is decoded, from its header alone:
@@ -51,7 +52,7 @@ public final class ImageHeader {
   }
 
   private static void webp(Path file, byte[] h) {
-    String chunk = new String(h, 12, 4, java.nio.charset.StandardCharsets.US_ASCII);
+    String chunk = new String(h, 12, 4, StandardCharsets.US_ASCII);
     switch (chunk) {
       case "VP8X" -> limit(file, "WebP", 1 + (le24(h, 24)), 1 + (le24(h, 27)));
       case "VP8L" -> {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import hspnet.data.LabelList.Sample;
+import java.io.IOException;
 
 /**
  * Checks the image paths of a list against its image folder before anything is loaded: a path
@@ -36,7 +37,7 @@ public final class ImagePaths {
       try {
         real = file.toRealPath();
         realBase = base.toRealPath();
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new IllegalArgumentException(s.describe() + ": cannot resolve " + file + " (" + e.getMessage() + ")");
       }
       if (!real.startsWith(realBase) || real.equals(realBase))

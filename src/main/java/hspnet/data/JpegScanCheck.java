@@ -3,6 +3,7 @@ package hspnet.data;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Arrays;
 
 /**
  * Finds corrupt entropy-coded data in a whole JPEG (one that {@link ImageHeader} accepted), so that
@@ -114,7 +115,7 @@ public final class JpegScanCheck {
         }
       }
       maxCode[17] = 0xFFFFF;   // stops the bit-by-bit search after 17 bits
-      java.util.Arrays.fill(lookup, (LOOKAHEAD + 1) << LOOKAHEAD);
+      Arrays.fill(lookup, (LOOKAHEAD + 1) << LOOKAHEAD);
       p = 0;
       for (int l = 1; l <= LOOKAHEAD; l++)
         for (int i = 0; i < counts[l]; i++, p++) {

@@ -10,6 +10,11 @@ import java.util.Arrays;
 import java.util.List;
 
 import hspnet.io.AtomicFiles;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import hspnet.io.Utf8;
 
 /**
  * Label list files: one image a line, {@code relative/path.jpg,i j k} (the positive class indices
@@ -82,9 +87,9 @@ public final class LabelList {
     List<Sample> samples = new ArrayList<>();
     try {
       byte[] all = Files.readAllBytes(listFile);
-      java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+      CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
       int lineNo = 0;
       for (int start = 0; start < all.length; ) {
         int end = start;
@@ -93,9 +98,9 @@ public final class LabelList {
         String where = listFile + ":" + lineNo;
         String line;
         try {
-          line = utf8.decode(java.nio.ByteBuffer.wrap(all, start, end - start)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
-          hspnet.io.Utf8.Problem p = hspnet.io.Utf8.firstProblem(java.util.Arrays.copyOfRange(all, start, end));
+          line = utf8.decode(ByteBuffer.wrap(all, start, end - start)).toString();
+        } catch (CharacterCodingException e) {
+          Utf8.Problem p = Utf8.firstProblem(Arrays.copyOfRange(all, start, end));
           throw new IllegalArgumentException(where + ": " + (p == null ? "not UTF-8 text" : p.describe()) + "; list files are read as UTF-8");
         }
         start = end + 1;

@@ -1,5 +1,7 @@
 package hspnet.data;
 
+import java.util.Arrays;
+
 /**
  * Pillow's bicubic resize ({@code Image.resize(size, BICUBIC)}, Pillow's Resample.c) on 8-bit
  * 3-channel pixels, written out in Java so that images are shrunk exactly as CLIP's preprocessing
@@ -134,7 +136,7 @@ public final class PilResize {
     byte[] out = new byte[cropH * stride];
     int[] acc = new int[stride];
     for (int j = 0; j < cropH; j++) {
-      java.util.Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
+      Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
       int base = j * ty.ksize, start = (ty.first[j] - rowFirst) * stride, n = ty.count[j];
       for (int y = 0; y < n; y++) {
         int k = ty.weights[base + y], row = start + y * stride;

@@ -1,6 +1,7 @@
 package hspnet.data;
 
 import java.util.Random;
+import java.util.Arrays;
 
 /**
  * RandAugment (Cubuk et al. 2020) as torchvision's {@code RandAugment(num_ops, magnitude,
@@ -77,7 +78,7 @@ public final class RandAugment {
         for (int p = 0; p < g.length; p += 3) sum += g[p] & 0xff;
         byte mean = (byte) Math.round(sum / (g.length / 3.0));
         byte[] flat = new byte[rgb.length];
-        java.util.Arrays.fill(flat, mean);
+        Arrays.fill(flat, mean);
         blendWith(rgb, flat, 1 + m);
       }
       case SHARPNESS -> blendWith(rgb, smoothed(rgb, size), 1 + m);

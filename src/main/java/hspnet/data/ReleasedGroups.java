@@ -10,6 +10,7 @@ import java.util.List;
 
 import hspnet.io.Npy;
 import hspnet.io.NpyArray;
+import java.util.Arrays;
 
 /**
  * The original's way of naming groups: {@code super_labels} (a text file, one group name a line,
@@ -27,7 +28,7 @@ public final class ReleasedGroups {
       NpyArray a = Npy.read(groupIndex);
       if (a.shape().length != 1)
         throw new IllegalArgumentException(groupIndex + ": expected a vector of group indices, got shape "
-            + java.util.Arrays.toString(a.shape()));
+            + Arrays.toString(a.shape()));
       index = a.longs();
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(groupIndex + ": no such group index file");

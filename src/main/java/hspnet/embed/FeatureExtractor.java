@@ -24,6 +24,7 @@ import hspnet.io.Npy;
 import hspnet.io.NpyArray;
 import hspnet.model.PromptTokens;
 import hspnet.nn.Tensors;
+import java.util.ArrayList;
 
 /**
  * What EmbedMain does: load CLIP weights, turn the texts and images into CLIP features (encode_text /
@@ -58,7 +59,7 @@ public final class FeatureExtractor {
     int perImage = 3 * arch.imageResolution() * arch.imageResolution();
     float[] imageFeatures = images == null ? null : encodeImages(clip, images, images.length / perImage, arch.imageResolution());
 
-    List<Path> written = new java.util.ArrayList<>();
+    List<Path> written = new ArrayList<>();
     if (textFeatures != null) written.add(write(a.out() + ".text.npy", textFeatures, tokens.length, arch.embedDim(), log));
     if (imageFeatures != null)
       written.add(write(a.out() + ".image.npy", imageFeatures, images.length / perImage, arch.embedDim(), log));

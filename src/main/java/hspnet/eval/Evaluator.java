@@ -16,6 +16,7 @@ import hspnet.nn.Autocast;
 import hspnet.nn.Transfers;
 
 import static org.bytedeco.pytorch.global.torch.sigmoid;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Sigmoid scores of one or more models over a validation set, in one pass over its images (the
@@ -74,6 +75,6 @@ public final class Evaluator {
     try (Autocast.Scope a = autocast.enter()) {
       logits = model.logits(model.imageEncoder().forward(images), labelFeatures);
     }
-    return sigmoid(logits.to(org.bytedeco.pytorch.global.torch.ScalarType.Float));
+    return sigmoid(logits.to(ScalarType.Float));
   }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import java.util.Arrays;
 
 /**
  * Gathers the per-batch scores and targets of an evaluation pass into the full N × C matrices that
@@ -45,7 +46,7 @@ public final class ScoreCollector {
     long[] t = batchTargets.sizes().vec().get();
     if (s.length != 2 || t.length != 2 || s[0] != t[0] || s[1] != t[1])
       throw new IllegalArgumentException("scores and targets must both be [batch, classes] tensors; got "
-          + java.util.Arrays.toString(s) + " and " + java.util.Arrays.toString(t));
+          + Arrays.toString(s) + " and " + Arrays.toString(t));
     int rows = Math.toIntExact(s[0]);
     int cols = Math.toIntExact(s[1]);
     float[] flatScores = new float[rows * cols];
@@ -61,8 +62,8 @@ public final class ScoreCollector {
     float[][] bs = new float[rows][];
     int[][] bt = new int[rows][];
     for (int r = 0; r < rows; r++) {
-      bs[r] = java.util.Arrays.copyOfRange(flatScores, r * cols, (r + 1) * cols);
-      bt[r] = java.util.Arrays.copyOfRange(flatTargets, r * cols, (r + 1) * cols);
+      bs[r] = Arrays.copyOfRange(flatScores, r * cols, (r + 1) * cols);
+      bt[r] = Arrays.copyOfRange(flatTargets, r * cols, (r + 1) * cols);
     }
     add(bs, bt);
   }

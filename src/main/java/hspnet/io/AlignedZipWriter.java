@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
+import java.util.Arrays;
 
 /**
  * Writes a zip archive of uncompressed (STORED) records whose data start at multiples of 64 bytes,
@@ -75,7 +76,7 @@ final class AlignedZipWriter {
     le16('F' | 'B' << 8);
     le16(padding);
     byte[] pad = new byte[padding];
-    java.util.Arrays.fill(pad, (byte) 'Z');
+    Arrays.fill(pad, (byte) 'Z');
     write(pad, padding);
     content.writeTo(this::write);
     records.add(new Written(nameBytes, crc.getValue(), size, headerOffset));

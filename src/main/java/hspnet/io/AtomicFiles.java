@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.io.BufferedOutputStream;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Writes files so that a crash never leaves a half-written one behind: the content goes to a
@@ -47,7 +50,7 @@ public final class AtomicFiles {
   public static void write(Path file, Writer writer) throws IOException {
     writeVia(file, tmp -> {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-          OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20)) {
+          OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20)) {
         writer.writeTo(out);
         out.flush();
         ch.force(true);
@@ -90,7 +93,7 @@ public final class AtomicFiles {
     try (Stream<Path> s = Files.list(dir)) {
       for (Path p : s.toList()) {
         String name = p.getFileName().toString();
-        if (TEMPORARY.matcher(name).matches() && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (TEMPORARY.matcher(name).matches() && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
           Files.deleteIfExists(p);
           removed.add(name);
         }
@@ -120,6 +123,6 @@ public final class AtomicFiles {
    */
   private static void readableLikeAnyNewFile(Path tmp) throws IOException {
     if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix"))
-      Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
   }
 }

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.nio.BufferUnderflowException;
+import java.nio.file.NoSuchFileException;
 
 /**
  * Reads and writes NumPy {@code .npy} files (format versions 1–3) holding little-endian, C-order
@@ -35,12 +37,12 @@ public final class Npy {
       if (size > MAX_BYTES)
         throw new IllegalArgumentException(file + ": " + size + " bytes, more than the " + MAX_BYTES + " a .npy array may have here");
       all = Files.readAllBytes(file);
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(file + ": no such .npy file");
     }
     try {
       return parse(all);
-    } catch (IllegalArgumentException | IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
+    } catch (IllegalArgumentException | IndexOutOfBoundsException | BufferUnderflowException e) {
       throw new IllegalArgumentException(file + ": not a readable .npy array: "
           + (e.getMessage() == null ? "truncated header" : e.getMessage()), e);
     }

@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.nio.charset.Charset;
 
 /**
  * Reads the {@code data.pkl} of a {@code torch.save} archive without executing anything: only the
@@ -461,7 +462,7 @@ final class RestrictedUnpickler {
     return v.bitLength() < 64 ? (Object) v.longValue() : v;
   }
 
-  private String string(long length, java.nio.charset.Charset charset) {
+  private String string(long length, Charset charset) {
     if (length > data.length - pos) throw new IndexOutOfBoundsException();
     String s = new String(data, pos, (int) length, charset);
     pos += (int) length;

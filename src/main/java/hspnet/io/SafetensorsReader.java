@@ -26,6 +26,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Arrays;
+import java.util.Comparator;
 
 /**
  * Reads a {@code .safetensors} file: an 8-byte little-endian header length N, N bytes of JSON
@@ -135,7 +137,7 @@ public final class SafetensorsReader {
   /** Sorted by offset, the entries must cover [0, dataLen) exactly once (the format's rule). */
   private static void checkTiling(List<Entry> entries, long dataLen, Path file) {
     List<Entry> sorted = new ArrayList<>(entries);
-    sorted.sort(java.util.Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+    sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
     long at = 0;
     for (Entry e : sorted) {
       if (e.begin() < at)
@@ -202,7 +204,7 @@ public final class SafetensorsReader {
     long begin = b.asLong(), end = e.asLong();
     long bytes = multiply(numel, dtype.size, where, n);
     if (end - begin != bytes)
-      throw new IllegalArgumentException(where + ": " + dtype + " " + java.util.Arrays.toString(shape) + " needs " + bytes
+      throw new IllegalArgumentException(where + ": " + dtype + " " + Arrays.toString(shape) + " needs " + bytes
           + " bytes but data_offsets " + n.get("data_offsets") + " span " + (end - begin));
     if (end > dataLen)
       throw new IllegalArgumentException(where + " needs bytes up to " + end + " of the data section, which holds only "

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Writes the {@code data.pkl} of a state dict the way Python's {@code torch.save} does (pickle
@@ -66,7 +67,7 @@ final class TorchPickleWriter {
    * (a list), String, Long / Integer, Double, Boolean, null, and tensors, each described by
    * {@code tensorEntry} (storage key = its index in {@code entries}, which it appends to).
    */
-  static byte[] tree(Object root, java.util.function.Function<Object, Entry> tensorEntry, List<Entry> entries) {
+  static byte[] tree(Object root, Function<Object, Entry> tensorEntry, List<Entry> entries) {
     TorchPickleWriter w = new TorchPickleWriter();
     w.op(0x80).op(2);
     w.value(root, tensorEntry, entries, 0);
@@ -74,7 +75,7 @@ final class TorchPickleWriter {
     return w.out.toByteArray();
   }
 
-  private void value(Object v, java.util.function.Function<Object, Entry> tensorEntry, List<Entry> entries, int depth) {
+  private void value(Object v, Function<Object, Entry> tensorEntry, List<Entry> entries, int depth) {
     if (depth > 64) throw new IllegalArgumentException("data nested more than 64 levels deep");
     if (v == null) {
       op('N');

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.bytedeco.pytorch.Tensor;
+import java.util.List;
 
 /**
  * The state dict of a TorchScript archive ({@code torch.jit.save}, the format of OpenAI's released
@@ -72,7 +73,7 @@ public final class TorchScriptReader {
    */
   public static boolean isTorchScript(Path file) throws IOException {
     try (ZipArchive zip = ZipArchive.open(file)) {
-      for (java.util.List<String> inner : zip.byRoot().values())
+      for (List<String> inner : zip.byRoot().values())
         for (String n : inner) if (n.equals("constants.pkl") || n.startsWith("code/")) return true;
       return false;
     }

@@ -11,6 +11,10 @@ import hspnet.nn.Layers;
 import hspnet.nn.Ops;
 
 import static org.bytedeco.pytorch.global.torch.relu;
+import hspnet.clip.ClipModel;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import hspnet.nn.Tensors;
 
 /**
  * The label ("child") prompts. A meta-net (Linear E→n_ctx·d, ReLU, Linear) turns every group's
@@ -46,20 +50,20 @@ public final class ChildPromptLearner extends JavaModule {
     linear2 = metaNet.add("linear2", Layers.linear(nCtx * width, nCtx * width));
     long[] idx = new long[groupOf.length];
     for (int c = 0; c < groupOf.length; c++) idx[c] = groupOf[c];
-    parentIndex = hspnet.nn.Tensors.ofLongs(idx, idx.length);
+    parentIndex = Tensors.ofLongs(idx, idx.length);
     eot = PromptTokens.eotIndex(tokens);
-    length = hspnet.clip.ClipModel.usedLength(tokens);
+    length = ClipModel.usedLength(tokens);
   }
 
   /**
    * Moves the index tensors to the model's device once: a per-forward copy from pageable host
    * memory would make CUDA wait for the queued work (a hidden host synchronisation).
    */
-  void indicesTo(org.bytedeco.pytorch.Device device) {
+  void indicesTo(Device device) {
     Tensor previousIndex = parentIndex;
-    parentIndex = hspnet.nn.Tensors.kept(() -> previousIndex.to(device, org.bytedeco.pytorch.global.torch.ScalarType.Long));
+    parentIndex = Tensors.kept(() -> previousIndex.to(device, ScalarType.Long));
     Tensor previousEot = eot;
-    eot = hspnet.nn.Tensors.kept(() -> previousEot.to(device, org.bytedeco.pytorch.global.torch.ScalarType.Long));
+    eot = Tensors.kept(() -> previousEot.to(device, ScalarType.Long));
   }
 
   /** The meta-net's output for every group: (G, n_ctx·width). */
@@ -70,7 +74,7 @@ public final class ChildPromptLearner extends JavaModule {
   /** Prompt embeddings (C, context, width) from the meta-net output of every group. */
   public Tensor prompts(Tensor metaOut) {
     long c = tokenPrefix.size(0);
-    Tensor ctx = metaOut.index_select(0, parentIndex.to(metaOut.device(), org.bytedeco.pytorch.global.torch.ScalarType.Long))
+    Tensor ctx = metaOut.index_select(0, parentIndex.to(metaOut.device(), ScalarType.Long))
         .view(c, nCtx, width);
     return Ops.cat(1, tokenPrefix.to(ctx.scalar_type()), ctx, tokenSuffix.to(ctx.scalar_type()));
   }

@@ -11,6 +11,13 @@ import hspnet.clip.ImageTower;
 import hspnet.clip.TextEncoder;
 import hspnet.nn.Ops;
 import hspnet.nn.Tensors;
+import java.util.ArrayList;
+import org.bytedeco.pytorch.Device;
+import java.util.List;
+import org.bytedeco.pytorch.global.torch.MemoryFormat;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import hspnet.nn.StateDicts;
 
 /**
  * HSPNet (SPEC §2). Group prompts → text encoder → GCN over groups → meta-net → context of every
@@ -67,8 +74,8 @@ public final class HspNet extends JavaModule {
     relationChild = Tensors.ofFloats(RelationSplit.split(RelationSplit.block(relation, c + g, 0, c), c, reweightP), c, c);
     relationParent = Tensors.ofFloats(RelationSplit.split(RelationSplit.block(relation, c + g, c, g), g, reweightP), g, g);
     parentFeatures = new FrozenFeatures(() -> {
-      java.util.List<Tensor> inputs = new java.util.ArrayList<>(hspnet.nn.StateDicts.of(textEncoder).values());
-      inputs.add(hspnet.nn.StateDicts.of(parentPromptLearner).get("embedding"));
+      List<Tensor> inputs = new ArrayList<>(StateDicts.of(textEncoder).values());
+      inputs.add(StateDicts.of(parentPromptLearner).get("embedding"));
       return inputs;
     });
   }
@@ -85,11 +92,11 @@ public final class HspNet extends JavaModule {
    * Moves the module and its plain (non-state) tensors — relation matrices, prompt indices — to a
    * device, all at once, so that no forward pass copies anything from the host.
    */
-  public void moveTo(org.bytedeco.pytorch.Device device) {
+  public void moveTo(Device device) {
     to(device, false);
     Tensor child = relationChild, parent = relationParent;
-    relationChild = Tensors.kept(() -> child.to(device, org.bytedeco.pytorch.global.torch.ScalarType.Float));
-    relationParent = Tensors.kept(() -> parent.to(device, org.bytedeco.pytorch.global.torch.ScalarType.Float));
+    relationChild = Tensors.kept(() -> child.to(device, ScalarType.Float));
+    relationParent = Tensors.kept(() -> parent.to(device, ScalarType.Float));
     parentPromptLearner.indicesTo(device);
     childPromptLearner.indicesTo(device);
     parentFeatures.forget();
@@ -101,10 +108,10 @@ public final class HspNet extends JavaModule {
    * the device. Same numbers up to float rounding (other kernels); meant for CUDA only.
    */
   public void useChannelsLast() {
-    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope();
+    try (PointerScope scope = new PointerScope();
         NoGradGuard g = new NoGradGuard()) {
-      for (Tensor t : hspnet.nn.StateDicts.of(imageEncoder).values())
-        if (t.dim() == 4) t.set_data(t.contiguous(org.bytedeco.pytorch.global.torch.MemoryFormat.ChannelsLast));
+      for (Tensor t : StateDicts.of(imageEncoder).values())
+        if (t.dim() == 4) t.set_data(t.contiguous(MemoryFormat.ChannelsLast));
     }
   }
 
@@ -133,7 +140,7 @@ public final class HspNet extends JavaModule {
    * whose name contains "text_encoder"): it only turns prompts into features. Idempotent.
    */
   public void freezeTextEncoder() {
-    hspnet.nn.StateDicts.of(this).forEach((name, t) -> {
+    StateDicts.of(this).forEach((name, t) -> {
       if (name.contains("text_encoder") && t.requires_grad()) t.requires_grad_(false);
     });
   }
@@ -164,7 +171,7 @@ public final class HspNet extends JavaModule {
   /** The group prompts through the text tower (G, E): a function of frozen tensors only. */
   private Tensor groupFeatures() {
     ParentPromptLearner p = parentPromptLearner;
-    return textEncoder.forward(p.prompts(), p.eot.to(p.embedding.device(), org.bytedeco.pytorch.global.torch.ScalarType.Long), p.length);
+    return textEncoder.forward(p.prompts(), p.eot.to(p.embedding.device(), ScalarType.Long), p.length);
   }
 
   private Intermediates forwardText() {
@@ -174,7 +181,7 @@ public final class HspNet extends JavaModule {
     Tensor metaOut = childPromptLearner.metaNet(parentGcn);
     Tensor childPrompts = childPromptLearner.prompts(metaOut);
     Tensor childFeatures = textEncoder.forward(childPrompts,
-        childPromptLearner.eot.to(device.device(), org.bytedeco.pytorch.global.torch.ScalarType.Long), childPromptLearner.length);
+        childPromptLearner.eot.to(device.device(), ScalarType.Long), childPromptLearner.length);
     Tensor childGcn = gcn.forward(childFeatures, relationChild.to(childFeatures.scalar_type()));
     Tensor norm = Ops.l2Normalize(childGcn);
     return new Intermediates(null, parentFeatures, parentGcn, metaOut, childPrompts, childFeatures, childGcn, norm, null);

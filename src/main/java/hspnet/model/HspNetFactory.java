@@ -25,6 +25,8 @@ import hspnet.nn.Ops;
 import hspnet.nn.Tensors;
 
 import static org.bytedeco.pytorch.global.torch.manual_seed;
+import java.nio.file.Files;
+import java.io.UncheckedIOException;
 
 /**
  * Builds HSPNet models from a configuration and a label set: the tokenizer, the CLIP model (weights
@@ -138,7 +140,7 @@ public final class HspNetFactory {
   static ClipTokenizer tokenizer(Config cfg) {
     if (cfg.tokenizer().equals("bytes")) return ClipTokenizer.bytesOnly();
     Path vocab = Path.of(cfg.tokenizer());
-    if (!java.nio.file.Files.exists(vocab))
+    if (!Files.exists(vocab))
       throw cfg.error("tokenizer", "vocabulary file '" + vocab + "' does not exist (or use 'bytes')");
     try {
       return ClipTokenizer.fromPath(vocab);
@@ -153,7 +155,7 @@ public final class HspNetFactory {
    */
   static ClipWeights weights(Config cfg) {
     Path file = Path.of(cfg.clipModel());
-    if (!java.nio.file.Files.isRegularFile(file))
+    if (!Files.isRegularFile(file))
       throw cfg.error("clip_model", "CLIP weights file '" + file + "' does not exist (OpenAI's RN50.pt, ViT-B-32.pt, ...:"
           + " see the README), or use 'random'");
     try {
@@ -228,7 +230,7 @@ public final class HspNetFactory {
       relationSource = (r.cached() ? "read from the cache " : "computed from CLIP text features, cached in ") + relationCache.file();
       return r.relation();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(new IOException(relationCache.file() + ": cannot cache the relation matrix: " + e.getMessage(), e));
+      throw new UncheckedIOException(new IOException(relationCache.file() + ": cannot cache the relation matrix: " + e.getMessage(), e));
     }
   }
 

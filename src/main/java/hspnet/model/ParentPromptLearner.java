@@ -5,6 +5,10 @@ import hspnet.nn.Registered;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import hspnet.clip.ClipModel;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import hspnet.nn.Tensors;
 
 /**
  * The group ("parent") prompts "a photo of a {group}.": their token embeddings are computed once
@@ -35,13 +39,13 @@ public final class ParentPromptLearner extends JavaModule {
     Registered.buffer(this, "token_middle", e.narrow(1, 1, nCtx));
     this.embedding = Registered.buffer(this, "embedding", e);
     this.eot = PromptTokens.eotIndex(tokens);
-    this.length = hspnet.clip.ClipModel.usedLength(tokens);
+    this.length = ClipModel.usedLength(tokens);
   }
 
   /** Moves the end-of-text positions to the model's device once (see ChildPromptLearner.indicesTo). */
-  void indicesTo(org.bytedeco.pytorch.Device device) {
+  void indicesTo(Device device) {
     Tensor previousEot = eot;
-    eot = hspnet.nn.Tensors.kept(() -> previousEot.to(device, org.bytedeco.pytorch.global.torch.ScalarType.Long));
+    eot = Tensors.kept(() -> previousEot.to(device, ScalarType.Long));
   }
 
   /** The fixed prompt embeddings (G, context, width). */

@@ -19,6 +19,7 @@ import hspnet.clip.ClipModel;
 import hspnet.io.AtomicFiles;
 import hspnet.nn.StateDicts;
 import hspnet.nn.Tensors;
+import java.util.Arrays;
 
 /**
  * The relation matrix computed from CLIP text features, kept beside a run's rounds
@@ -107,7 +108,7 @@ public final class RelationCache {
       String name = e.getKey();
       if (name.startsWith("visual.") || name.equals("logit_scale")) continue;
       Tensor t = e.getValue().detach().to(ScalarType.Float).cpu().contiguous();
-      update(sha, name + " float32 " + java.util.Arrays.toString(Tensors.shape(t)));
+      update(sha, name + " float32 " + Arrays.toString(Tensors.shape(t)));
       hashBytes(sha, t);
     }
     return HexFormat.of().formatHex(sha.digest());

@@ -6,6 +6,7 @@ import java.util.Arrays;
 
 import hspnet.io.Npy;
 import hspnet.io.NpyArray;
+import java.util.Locale;
 
 /**
  * A (C+G)×(C+G) relation matrix in a {@code .npy} file, labels first then groups: the released
@@ -23,7 +24,7 @@ public final class RelationFile {
   public static float[] read(Path file, int numLabels, int numGroups) throws IOException {
     NpyArray a = Npy.read(file);
     if (a.dtype() != NpyArray.DType.FLOAT32 && a.dtype() != NpyArray.DType.FLOAT64)
-      throw new IllegalArgumentException(file + ": relation matrix has dtype " + a.dtype().name().toLowerCase(java.util.Locale.ROOT)
+      throw new IllegalArgumentException(file + ": relation matrix has dtype " + a.dtype().name().toLowerCase(Locale.ROOT)
           + "; it must be float32 or float64 (cosine similarities)");
     int n = numLabels + numGroups;
     long[] shape = a.shape();

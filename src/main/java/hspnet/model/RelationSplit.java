@@ -1,5 +1,7 @@
 package hspnet.model;
 
+import java.util.Arrays;
+
 /**
  * HSPNet's split() of a cosine-similarity block into a graph-convolution adjacency: in each row keep
  * the int(3/4·n) largest entries (the diagonal, a row's maximum, among them) and zero the rest,
@@ -22,7 +24,7 @@ public final class RelationSplit {
       Integer[] order = new Integer[n];
       for (int j = 0; j < n; j++) order[j] = j;
       final int row = i;
-      java.util.Arrays.sort(order, (a, b) -> Float.compare(r[row * n + b], r[row * n + a]));
+      Arrays.sort(order, (a, b) -> Float.compare(r[row * n + b], r[row * n + a]));
       for (int t = 0; t < k; t++) out[i * n + order[t]] = r[i * n + order[t]];
       out[i * n + i] = 0f;
       float sum = 0f;

@@ -11,6 +11,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorType;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.Type;
+import org.bytedeco.pytorch.Scalar;
 
 /**
  * ATen's multi-tensor ("foreach") operators, which the presets do not map as functions, called
@@ -33,24 +34,24 @@ public final class MultiTensorOps {
 
   /** {@code t *= s} for every tensor ({@code _foreach_mul_.Scalar}). */
   public static void mulInPlace(List<Tensor> tensors, double s) {
-    call("aten::_foreach_mul_", "Scalar", tensorList(tensors), new IValue(new org.bytedeco.pytorch.Scalar(s)));
+    call("aten::_foreach_mul_", "Scalar", tensorList(tensors), new IValue(new Scalar(s)));
   }
 
   /** {@code t * s} for every tensor, as new tensors ({@code _foreach_mul.Scalar}). */
   public static List<Tensor> mul(List<Tensor> tensors, double s) {
-    IValueVector stack = call("aten::_foreach_mul", "Scalar", tensorList(tensors), new IValue(new org.bytedeco.pytorch.Scalar(s)));
+    IValueVector stack = call("aten::_foreach_mul", "Scalar", tensorList(tensors), new IValue(new Scalar(s)));
     TensorVector out = stack.get(0).toTensorVector();
     return List.of(out.get());
   }
 
   /** {@code a += b} element-wise for every pair of tensors ({@code _foreach_add_.List}, alpha 1). */
   public static void addInPlace(List<Tensor> a, List<Tensor> b) {
-    call("aten::_foreach_add_", "List", tensorList(a), tensorList(b), new IValue(new org.bytedeco.pytorch.Scalar(1.0)));
+    call("aten::_foreach_add_", "List", tensorList(a), tensorList(b), new IValue(new Scalar(1.0)));
   }
 
   /** {@code a -= b} element-wise for every pair of tensors ({@code _foreach_sub_.List}, alpha 1). */
   public static void subInPlace(List<Tensor> a, List<Tensor> b) {
-    call("aten::_foreach_sub_", "List", tensorList(a), tensorList(b), new IValue(new org.bytedeco.pytorch.Scalar(1.0)));
+    call("aten::_foreach_sub_", "List", tensorList(a), tensorList(b), new IValue(new Scalar(1.0)));
   }
 
   /**
@@ -65,7 +66,7 @@ public final class MultiTensorOps {
 
   /** {@code t += s} for every tensor ({@code _foreach_add_.Scalar}). */
   public static void addInPlace(List<Tensor> tensors, double s) {
-    call("aten::_foreach_add_", "Scalar", tensorList(tensors), new IValue(new org.bytedeco.pytorch.Scalar(s)));
+    call("aten::_foreach_add_", "Scalar", tensorList(tensors), new IValue(new Scalar(s)));
   }
 
   /**

@@ -5,6 +5,9 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 
 import static org.bytedeco.pytorch.global.torch.sigmoid;
+import org.bytedeco.pytorch.ScalarOptional;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 
 /** Small tensor operations shared by the CLIP towers and the HSPNet modules. */
 public final class Ops {
@@ -17,7 +20,7 @@ public final class Ops {
 
   /** Rows scaled to unit L2 norm (x / ||x||, no epsilon, as the original). */
   public static Tensor l2Normalize(Tensor x) {
-    return x.div(x.norm(new org.bytedeco.pytorch.ScalarOptional(new Scalar(2.0)), new long[] {-1}, true));
+    return x.div(x.norm(new ScalarOptional(new Scalar(2.0)), new long[] {-1}, true));
   }
 
   public static Tensor cat(long dim, Tensor... parts) {
@@ -27,7 +30,7 @@ public final class Ops {
   /** 0, 1, …, n-1 as int64 on the device of {@code like}. */
   public static Tensor arangeLong(long n, Tensor like) {
     return org.bytedeco.pytorch.global.torch.arange(new Scalar(n),
-        like.options().dtype(new org.bytedeco.pytorch.ScalarTypeOptional(org.bytedeco.pytorch.global.torch.ScalarType.Long)));
+        like.options().dtype(new ScalarTypeOptional(ScalarType.Long)));
   }
 
   public static Scalar s(double v) {

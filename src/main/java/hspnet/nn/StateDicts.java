@@ -11,6 +11,8 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.StringSharedModuleDict;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * A module's state in PyTorch's {@code state_dict()} order: for every module, its own parameters,
@@ -48,7 +50,7 @@ public final class StateDicts {
   public static LinkedHashMap<String, Tensor> trainable(Module module) {
     LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
     StringTensorDict params = module.named_parameters(true);
-    java.util.Set<String> names = new java.util.HashSet<>();
+    Set<String> names = new HashSet<>();
     for (long i = 0; i < params.size(); i++) names.add(params.get(i).key().getString());
     of(module).forEach((k, v) -> {
       if (names.contains(k) && v.requires_grad()) out.put(k, v);

@@ -9,6 +9,8 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import static org.bytedeco.pytorch.global.torch.from_blob;
+import org.bytedeco.javacpp.PointerScope;
+import java.util.function.Supplier;
 
 /**
  * Java arrays to tensors and back. Data goes through native memory that the tensor then owns (a
@@ -41,8 +43,8 @@ public final class Tensors {
    * cache or a device copy). It is made inside a scope of its own, which frees the intermediates;
    * detach() releases that scope's reference, hence the retain first, so the handle keeps one.
    */
-  public static Tensor kept(java.util.function.Supplier<Tensor> make) {
-    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+  public static Tensor kept(Supplier<Tensor> make) {
+    try (PointerScope scope = new PointerScope()) {
       Tensor t = make.get();
       scope.detach(t.retainReference());
       return t;

@@ -10,6 +10,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import hspnet.data.ClipTransform;
+import java.util.Arrays;
+import hspnet.data.Augmentation;
+import java.util.function.Consumer;
 
 /**
  * Images decoded and transformed as for validation, in batches, on {@code workers} threads, the
@@ -26,7 +29,7 @@ public final class ImageBatches implements AutoCloseable {
   private final ClipTransform transform;
   private final int batchSize;
   private final ExecutorService pool;
-  private final java.util.function.Consumer<String> warnings;
+  private final Consumer<String> warnings;
   private int next;
   private CompletableFuture<Decoded> ahead;
 
@@ -36,7 +39,7 @@ public final class ImageBatches implements AutoCloseable {
 
   /** {@code warnings}: where a JPEG decoded despite corrupt data is named (see {@link ClipTransform#decode(Path, java.util.function.Consumer)}). */
   public ImageBatches(List<Path> images, ClipTransform transform, int batchSize, int workers,
-      java.util.function.Consumer<String> warnings) {
+      Consumer<String> warnings) {
     if (batchSize < 1) throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
     this.images = List.copyOf(images);
     this.transform = transform;
@@ -81,7 +84,7 @@ public final class ImageBatches implements AutoCloseable {
       int slot = i;
       parts.add(CompletableFuture.runAsync(() -> {
         try {
-          transform.apply(paths.get(slot), pixels, slot * fpi, hspnet.data.Augmentation.NONE, null, warnings);
+          transform.apply(paths.get(slot), pixels, slot * fpi, Augmentation.NONE, null, warnings);
         } catch (IllegalArgumentException e) {
           problems[slot] = e.getMessage();
         } catch (RuntimeException e) {   // a decoder crash on one odd file must not end the run
@@ -105,7 +108,7 @@ public final class ImageBatches implements AutoCloseable {
       if (kept.size() != i) System.arraycopy(pixels, i * fpi, pixels, kept.size() * fpi, fpi);
       kept.add(paths.get(i));
     }
-    float[] out = kept.size() == paths.size() ? pixels : java.util.Arrays.copyOf(pixels, kept.size() * fpi);
+    float[] out = kept.size() == paths.size() ? pixels : Arrays.copyOf(pixels, kept.size() * fpi);
     return new Decoded(List.copyOf(kept), out, List.copyOf(bad));
   }
 

@@ -9,6 +9,8 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch;
+import hspnet.nn.CpuNumerics;
+import java.io.IOException;
 
 /** The software and hardware a run used, for summary.txt: results are only comparable with them. */
 public final class Versions {
@@ -27,7 +29,7 @@ public final class Versions {
     String v;
     try {
       v = Loader.getVersion("org.bytedeco", "pytorch");
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       v = null;
     }
     if (v == null) return "unknown";
@@ -57,7 +59,7 @@ public final class Versions {
   /** "cpu, 1 LibTorch thread(s), {the pinned CPU kernels}" or "cuda:0 (NVIDIA H100 …)" when the device's name can be read. */
   public static String device(Device device, int cpuThreads) {
     if (!device.is_cuda())
-      return String.format(Locale.ROOT, "cpu, %d LibTorch thread(s), %s", cpuThreads, hspnet.nn.CpuNumerics.pin().describe());
+      return String.format(Locale.ROOT, "cpu, %d LibTorch thread(s), %s", cpuThreads, CpuNumerics.pin().describe());
     int index = Math.max(0, device.index());
     String name = cudaDeviceName(index);
     return "cuda:" + index + (name == null ? "" : " (" + name + ")");

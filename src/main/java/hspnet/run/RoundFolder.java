@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import hspnet.config.ConfigException;
 import hspnet.io.AtomicFiles;
+import java.nio.file.FileAlreadyExistsException;
 
 /**
  * {@code checkpoints/{checkpoint}/roundN}: every training run gets a new round folder (N = the
@@ -37,7 +38,7 @@ public final class RoundFolder {
       Path candidate = run.resolve("round" + n);
       try {
         return Files.createDirectory(candidate);
-      } catch (java.nio.file.FileAlreadyExistsException e) {
+      } catch (FileAlreadyExistsException e) {
         n++; // a round was deleted earlier, or another run took this number: use the next one
       }
     }

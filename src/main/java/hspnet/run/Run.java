@@ -26,6 +26,7 @@ import hspnet.train.ResumeState;
 import hspnet.train.Tester;
 import hspnet.train.TrainLog;
 import hspnet.train.Trainer;
+import java.util.List;
 
 /**
  * One run of a config: a training into a new round folder, the continuation of a round's killed
@@ -150,7 +151,7 @@ public final class Run implements AutoCloseable {
     if (training) own(StopNotice.install(folder, log, logFile, resumeCommand()));
   }
 
-  private void logSetup(java.util.List<String> orphans) {
+  private void logSetup(List<String> orphans) {
     if (!orphans.isEmpty())
       log.info("Removed " + orphans.size() + " temporary file(s) an interrupted write left: " + String.join(", ", orphans));
     log.info(String.format(Locale.ROOT, "Data: %d training images (single positive), %d validation images, %d labels in %d groups",

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 
 import hspnet.train.ResumeState;
 import hspnet.train.TrainLog;
+import hspnet.report.MetricsFile;
 
 /**
  * While a training runs, a SIGTERM or SIGINT (or any other way the JVM shuts down before the run
@@ -69,7 +70,7 @@ public final class StopNotice implements AutoCloseable {
     }
     int done = 0;
     try {
-      Path metrics = round.resolve(hspnet.report.MetricsFile.FILE);
+      Path metrics = round.resolve(MetricsFile.FILE);
       if (Files.isRegularFile(metrics)) done = (int) Files.readAllLines(metrics, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).count();
     } catch (IOException | RuntimeException e) {
       // unknown: say so below

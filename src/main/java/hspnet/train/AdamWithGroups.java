@@ -5,6 +5,7 @@ import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.OptimizerParamGroup;
 import org.bytedeco.pytorch.OptimizerParamGroupVector;
 import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.Tensor;
 
 /**
  * torch.optim.Adam over the four parameter groups, betas (0.9, 0.999), eps 1e-8, coupled L2 weight
@@ -29,7 +30,7 @@ public final class AdamWithGroups implements AutoCloseable {
       o.betas().put(BETA1, 0.9).put(BETA2, 0.999);
       o.eps().put(1e-8);
       o.weight_decay().put(ParamGroups.decays(g) ? weightDecay : 0.0);
-      TensorVector params = new TensorVector(groups.group(g).values().toArray(new org.bytedeco.pytorch.Tensor[0]));
+      TensorVector params = new TensorVector(groups.group(g).values().toArray(new Tensor[0]));
       adam.add_param_group(new OptimizerParamGroup(params, o));
     }
   }

@@ -17,6 +17,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import hspnet.nn.MultiTensorOps;
 import hspnet.nn.Tensors;
+import java.util.Collections;
 
 /**
  * Adam as torch.optim.Adam(fused=True): per group, one call of ATen's fused kernel updates every
@@ -70,7 +71,7 @@ public final class FusedAdam {
         MultiTensorOps.addInPlace(steps, 1.0);
         MultiTensorOps.fusedAdam(p, grads, m, v, steps, options.lr(group), options.beta1(group), 0.999,
             ParamGroups.decays(group) ? weightDecay : 0.0, 1e-8, null, foundInf);
-        if (foundInf != null) MultiTensorOps.subInPlace(steps, java.util.Collections.nCopies(steps.size(), foundInf));
+        if (foundInf != null) MultiTensorOps.subInPlace(steps, Collections.nCopies(steps.size(), foundInf));
       }
     }
   }

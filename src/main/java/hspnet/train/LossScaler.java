@@ -15,6 +15,8 @@ import hspnet.nn.MultiTensorOps;
 
 import static org.bytedeco.pytorch.global.torch.full;
 import static org.bytedeco.pytorch.global.torch.zeros;
+import org.bytedeco.pytorch.Device;
+import hspnet.nn.Tensors;
 
 /**
  * Dynamic loss scaling for fp16 training, as torch.cuda.amp.GradScaler with its defaults (scale
@@ -60,14 +62,14 @@ public final class LossScaler {
    * unscale / check / skip / update cycle then runs there ({@link #unscaleOnDevice},
    * {@link #updateOnDevice}), for an optimizer that skips on the device (FusedAdam).
    */
-  public void keepOnDevice(org.bytedeco.pytorch.Device device) {
+  public void keepOnDevice(Device device) {
     if (!enabled) return;
     TensorOptions f32 = new TensorOptions().dtype(new ScalarTypeOptional(ScalarType.Float)).device(new DeviceOptional(device));
     TensorOptions i32 = new TensorOptions().dtype(new ScalarTypeOptional(ScalarType.Int)).device(new DeviceOptional(device));
     double s = scale;
     int c = cleanSteps;
-    scaleOnDevice = hspnet.nn.Tensors.kept(() -> full(new long[] {}, new Scalar(s), f32));
-    growthTracker = hspnet.nn.Tensors.kept(() -> full(new long[] {}, new Scalar((long) c), i32));
+    scaleOnDevice = Tensors.kept(() -> full(new long[] {}, new Scalar(s), f32));
+    growthTracker = Tensors.kept(() -> full(new long[] {}, new Scalar((long) c), i32));
   }
 
   /** Puts back the scale and clean-step count of a resumed run. */

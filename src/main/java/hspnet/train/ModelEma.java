@@ -11,6 +11,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.Module;
 import hspnet.nn.MultiTensorOps;
 import hspnet.nn.StateDicts;
+import java.util.HashMap;
 
 /**
  * An exponential moving average of the WHOLE model state, as the original's ModelEma: every
@@ -45,7 +46,7 @@ public final class ModelEma<M extends Module> {
         et.copy_(mt);
         pairs.add(new Tensor[] {et, mt});
       });
-      java.util.Map<Long, Integer> users = new java.util.HashMap<>();
+      Map<Long, Integer> users = new HashMap<>();
       for (Tensor[] p : pairs) users.merge(p[0].storage().data().address(), 1, Integer::sum);
       for (Tensor[] p : pairs) {
         boolean alone = users.get(p[0].storage().data().address()) == 1;

@@ -11,6 +11,7 @@ import org.bytedeco.pytorch.Tensor;
 import hspnet.nn.NumericalFault;
 
 import static org.bytedeco.pytorch.global.torch.zeros;
+import hspnet.nn.Tensors;
 
 /**
  * Stops a training at the first step whose numbers are no longer numbers. Without loss scaling
@@ -71,7 +72,7 @@ final class NonFiniteGuard {
   void afterScaledStepOnDevice(Tensor foundInf) {
     if (foundInf == null) return;
     try (NoGradGuard g = new NoGradGuard()) {
-      if (deviceSkips == null) deviceSkips = hspnet.nn.Tensors.kept(() -> zeros(new long[] {}, LossScaler.options(foundInf)));
+      if (deviceSkips == null) deviceSkips = Tensors.kept(() -> zeros(new long[] {}, LossScaler.options(foundInf)));
       // skips = (skips + 1) if this step was skipped, else 0
       deviceSkips.add_(new Scalar(1.0)).mul_(foundInf.ne(new Scalar(0.0)));
     }

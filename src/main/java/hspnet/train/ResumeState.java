@@ -19,6 +19,7 @@ import hspnet.config.ConfigException;
 import hspnet.io.TorchZipReader;
 import hspnet.io.TorchZipWriter;
 import hspnet.nn.StateDicts;
+import java.io.UncheckedIOException;
 
 /**
  * What a killed training continues from ({@code --resume}): after every completed epoch the
@@ -176,7 +177,7 @@ public final class ResumeState {
       try (PointerScope scope = new PointerScope()) {
         return restore(state);
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        throw new UncheckedIOException(e);
       }
     }
 

@@ -23,6 +23,7 @@ import hspnet.nn.Tensors;
 import hspnet.report.EpochMetrics;
 import hspnet.report.MetricsFile;
 import hspnet.report.ProgressMeter;
+import java.nio.file.Files;
 
 /**
  * HSPNet's training loop (SPEC §3), as the original's train(): epochs of {@link TrainingState#step}
@@ -195,7 +196,7 @@ public final class Trainer {
    */
   private NumericalFault stopped(String where, Path resumeFile, int epoch) {
     String message = where + "; training stopped. "
-        + (epoch > 0 && java.nio.file.Files.isRegularFile(resumeFile)
+        + (epoch > 0 && Files.isRegularFile(resumeFile)
             ? resumeFile + " holds the state after epoch " + (epoch - 1) + " (--resume continues from it)"
             : "No epoch was completed: nothing to resume");
     log.error(message);

@@ -18,6 +18,7 @@ import hspnet.eval.ScoreCollector;
 import hspnet.loss.Splc;
 import hspnet.model.HspNet;
 import hspnet.nn.Transfers;
+import java.util.function.BooleanSupplier;
 
 /**
  * Everything one training advances — the model, its EMA, Adam over the four parameter groups, the
@@ -72,7 +73,7 @@ public final class TrainingState implements AutoCloseable {
    * inf/NaN gradients is skipped). With the fused optimizer the skip is decided on the device:
    * asking {@link #stepped()} then reads it (a host synchronisation), so ask only when logging.
    */
-  public record StepResult(Tensor loss, Tensor logits, Tensor correctedTargets, java.util.function.BooleanSupplier steppedCheck) {
+  public record StepResult(Tensor loss, Tensor logits, Tensor correctedTargets, BooleanSupplier steppedCheck) {
     public boolean stepped() { return steppedCheck.getAsBoolean(); }
   }
 
@@ -159,7 +160,7 @@ public final class TrainingState implements AutoCloseable {
     scaler.scaleLoss(loss.loss()).backward();
     // without loss scaling nothing would skip a bad step: stop before it reaches the weights
     if (!scaler.enabled()) guard.checkUnscaled(loss.loss());
-    java.util.function.BooleanSupplier stepped;
+    BooleanSupplier stepped;
     if (fused == null) {
       boolean s = scaler.unscaleAndCheck(trainable);
       if (scaler.enabled()) guard.afterScaledStep(s, scaler.scale());
