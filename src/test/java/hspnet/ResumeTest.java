@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 
-import org.bytedeco.pytorch.IValue;
-import org.bytedeco.pytorch.StringVector;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +23,10 @@ import hspnet.io.TorchZipReader;
 import hspnet.model.RelationCache;
 import hspnet.testutil.DemoConfigs;
 import hspnet.train.ResumeState;
+import hspnet.report.EpochMetrics;
+import java.io.IOException;
+import hspnet.report.MetricsFile;
+import java.io.UncheckedIOException;
 
 /**
  * {@code --resume} on the demo: a run trained for 2 epochs, then resumed to 4, ends with the same
@@ -106,9 +108,9 @@ class ResumeTest {
 
   @Test
   void metricsFileOfTheResumedRoundHasTheStraightRunsEpochs() throws Exception {
-    List<hspnet.report.EpochMetrics> a = hspnet.report.MetricsFile.read(straightRoot.resolve("resume/round1"));
-    List<hspnet.report.EpochMetrics> b = hspnet.report.MetricsFile.read(resumedRoot.resolve("resume/round1"));
-    assertEquals(List.of(0, 1, 2, 3), b.stream().map(hspnet.report.EpochMetrics::epoch).toList(), "one line per epoch");
+    List<EpochMetrics> a = MetricsFile.read(straightRoot.resolve("resume/round1"));
+    List<EpochMetrics> b = MetricsFile.read(resumedRoot.resolve("resume/round1"));
+    assertEquals(List.of(0, 1, 2, 3), b.stream().map(EpochMetrics::epoch).toList(), "one line per epoch");
     for (int e = 0; e < 4; e++) {
       assertEquals(a.get(e).mapRegular(), b.get(e).mapRegular(), 0, "epoch " + e);
       assertEquals(a.get(e).mapEma(), b.get(e).mapEma(), 0, "epoch " + e);
@@ -164,8 +166,8 @@ class ResumeTest {
   private static Map<String, Object> archive(Path file) {
     try {
       return (Map<String, Object>) TorchZipReader.readTree(file);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

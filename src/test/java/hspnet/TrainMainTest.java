@@ -18,6 +18,7 @@ import hspnet.io.TorchZipWriter;
 import hspnet.testutil.DemoConfigs;
 
 import static org.bytedeco.pytorch.global.torch.zeros;
+import hspnet.data.DemoDataset;
 
 /** The command line's contract: exit status, one clear line, and nothing created on bad input. */
 class TrainMainTest {
@@ -91,7 +92,7 @@ class TrainMainTest {
     Files.writeString(cfg, DemoConfigs.small(dir.resolve("imgs"), "list")
         .replace("dataset_kind: demo", "dataset_kind: list\nlabels: " + dir.resolve("labels.yaml")
             + "\ntrain_dataset: " + dir.resolve("train.txt") + "\nval_dataset: " + dir.resolve("val.txt")));
-    hspnet.data.DemoDataset.labelSet().write(dir.resolve("labels.yaml"));
+    DemoDataset.labelSet().write(dir.resolve("labels.yaml"));
     Files.createDirectories(dir.resolve("imgs"));
     Run r = run("-c", cfg.toString());
     assertEquals(2, r.exit());

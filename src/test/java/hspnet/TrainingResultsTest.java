@@ -28,6 +28,7 @@ import hspnet.report.RoundReport;
 import hspnet.report.RunSummary;
 import hspnet.testutil.ResultFiles;
 import hspnet.testutil.TrainedDemo;
+import java.util.Locale;
 
 /**
  * What a real training leaves besides checkpoints (on {@link TrainedDemo}'s shared run): progress
@@ -135,6 +136,6 @@ class TrainingResultsTest {
     for (int i = 0; i < 6; i++) assertEquals(Double.parseDouble(p.group(i + 1)), t.get(keys[i]).doubleValue(), 0.005 + 1e-9, keys[i]);
     BufferedImage img = ResultFiles.png(run.round().resolve(RoundReport.TEST_AP_CHART));
     assertEquals(Charts.apChartHeight(16), img.getHeight());
-    assertTrue(RunSummary.read(run.round()).get("test mAP").startsWith(String.format(java.util.Locale.ROOT, "%.2f", t.get("map").doubleValue())));
+    assertTrue(RunSummary.read(run.round()).get("test mAP").startsWith(String.format(Locale.ROOT, "%.2f", t.get("map").doubleValue())));
   }
 }

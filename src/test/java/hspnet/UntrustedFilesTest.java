@@ -25,6 +25,14 @@ import hspnet.testutil.Crafted.Pickle;
 import hspnet.testutil.Crafted.Rec;
 import hspnet.testutil.NativeScope;
 import hspnet.testutil.TrainedDemo;
+import java.util.function.BiFunction;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import hspnet.io.SafetensorsReader;
+import hspnet.testutil.Shared;
+import hspnet.io.TorchScriptReader;
+import hspnet.io.TorchZipReader;
+import hspnet.clip.WeightFormat;
 
 /**
  * Crafted and damaged files fed to every entry point that reads weights ({@code hspnet-embed
@@ -142,9 +150,9 @@ class UntrustedFilesTest {
       long before = rssKb();
       resetPeak();
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
-        if (c[0].endsWith(".safetensors")) hspnet.io.SafetensorsReader.read(f);
-        else if (hspnet.clip.WeightFormat.detect(f) == hspnet.clip.WeightFormat.TORCHSCRIPT) hspnet.io.TorchScriptReader.readStateDict(f);
-        else hspnet.io.TorchZipReader.readStateDict(f);
+        if (c[0].endsWith(".safetensors")) SafetensorsReader.read(f);
+        else if (WeightFormat.detect(f) == WeightFormat.TORCHSCRIPT) TorchScriptReader.readStateDict(f);
+        else TorchZipReader.readStateDict(f);
       }, c[0]);
       long growth = Math.max(0, peakKb() - before);
       System.out.printf("| %-28s | %7.1f MiB | %6.1f MiB | %s |%n", f.getFileName(), Files.size(f) / 1048576.0, growth / 1024.0,
@@ -217,10 +225,10 @@ class UntrustedFilesTest {
   @Test
   void craftedNpyArraysAreOneLineErrors() throws Exception {
     byte[] header = "{'descr': '<i8', 'fortran_order': False, 'shape': (1099511627776, 1099511627776), }".getBytes(StandardCharsets.US_ASCII);
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + header.length + 1 + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b = ByteBuffer.allocate(10 + header.length + 1 + 8).order(ByteOrder.LITTLE_ENDIAN);
     b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) (header.length + 1)).put(header).put((byte) '\n');
     Path npy = Crafted.write(dir.resolve("overflow.npy"), b.array());
-    Run r = run((o, e) -> EmbedMain.run(new String[] {"--clip", hspnet.testutil.Shared.fixture("clip_vit.state.pt").toString(),
+    Run r = run((o, e) -> EmbedMain.run(new String[] {"--clip", Shared.fixture("clip_vit.state.pt").toString(),
         "--vision-heads", "2", "--text-heads", "2", "--tokens-npy", npy.toString(), "--out", dir.resolve("n").toString()},
         o, e), "--tokens-npy " + npy);
     assertOneLineError(r, npy.toString(), "overflows 64-bit sizes", false);
@@ -247,7 +255,7 @@ class UntrustedFilesTest {
 
   // ------------------------------------------------------------------------------ helpers
 
-  private Run run(java.util.function.BiFunction<PrintStream, PrintStream, Integer> main, String label) {
+  private Run run(BiFunction<PrintStream, PrintStream, Integer> main, String label) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
     PrintStream o = printer(out), e = printer(err);
     long before = rssKb();

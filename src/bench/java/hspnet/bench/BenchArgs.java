@@ -7,6 +7,8 @@ import java.util.List;
 import hspnet.cli.OptionParser;
 
 import hspnet.testutil.SyntheticHspNet;
+import java.util.function.BooleanSupplier;
+import java.util.Locale;
 
 /**
  * BenchMain's options. Sizes default by device: the issue's protocol on CUDA (RN50, batch 128,
@@ -45,7 +47,7 @@ public record BenchArgs(String device, SyntheticHspNet.Size size, int batch, int
    * The options; {@code cudaProbe} is asked only once the command line parsed (it loads LibTorch),
    * and not for help, when {@link #help()} alone is meaningful.
    */
-  public static BenchArgs parse(String[] args, java.util.function.BooleanSupplier cudaProbe) {
+  public static BenchArgs parse(String[] args, BooleanSupplier cudaProbe) {
     OptionParser.Parsed o = PARSER.parse(args);
     boolean cudaAvailable = !o.help() && cudaProbe.getAsBoolean();
     String device = o.value("--device", "auto");
@@ -54,9 +56,9 @@ public record BenchArgs(String device, SyntheticHspNet.Size size, int batch, int
       throw o.error("--device cuda was asked for but LibTorch sees no CUDA device (CUDA natives: mvn -Pgpu package)");
     boolean gpu = device.equals("cuda") || (device.equals("auto") && cudaAvailable);
     String sizeName = o.value("--size", gpu ? "rn50" : "small");
-    if (!List.of("rn50", "small").contains(sizeName.toLowerCase(java.util.Locale.ROOT)))
+    if (!List.of("rn50", "small").contains(sizeName.toLowerCase(Locale.ROOT)))
       throw o.error("--size must be rn50 or small, not " + sizeName);
-    SyntheticHspNet.Size size = SyntheticHspNet.Size.valueOf(sizeName.toUpperCase(java.util.Locale.ROOT));
+    SyntheticHspNet.Size size = SyntheticHspNet.Size.valueOf(sizeName.toUpperCase(Locale.ROOT));
     int batch = integer(o, "--batch", gpu ? 128 : 8);
     int image = integer(o, "--image-size", gpu || size == SyntheticHspNet.Size.RN50 ? 224 : 64);
     if (image % 32 != 0) throw o.error("--image-size must be a multiple of 32 (the ResNet's stride), not " + image);

@@ -22,6 +22,7 @@ import hspnet.model.HspNet;
 import hspnet.run.Devices;
 import hspnet.testutil.SyntheticHspNet;
 import hspnet.train.TrainingState;
+import hspnet.nn.CpuNumerics;
 
 /**
  * Training and evaluation speed of HSPNet, as issue 7 defines it: (a) the model-only training
@@ -44,7 +45,7 @@ public final class BenchMain {
   public static int run(String[] argv, PrintStream out, PrintStream err) {
     return ExitStatus.of(err, () -> {
       BenchArgs args = BenchArgs.parse(argv, () -> {
-        hspnet.nn.CpuNumerics.pin();
+        CpuNumerics.pin();
         return torch.cuda_is_available();
       });
       if (args.help()) {

@@ -40,6 +40,8 @@ import hspnet.testutil.SyntheticHspNet;
 import hspnet.train.ModelEma;
 import hspnet.train.ParamGroups;
 import hspnet.train.TrainingState;
+import hspnet.nn.CpuNumerics;
+import org.bytedeco.pytorch.Scalar;
 
 /**
  * The CUDA smoke checks of the device script, one line each, exit status 1 if any fails:
@@ -83,7 +85,7 @@ public final class DeviceCheck {
       String probe = p.value("--probe-memory");
       if (probe != null && !List.of("auto", "driver").contains(probe))
         throw p.error("--probe-memory must be auto or driver, got '" + probe + "'");
-      hspnet.nn.CpuNumerics.pin();
+      CpuNumerics.pin();
       if (probe != null) {
         Device d = new Device(DeviceType.CUDA);
         GpuMemory m = GpuMemory.of(d, probe);
@@ -189,7 +191,7 @@ public final class DeviceCheck {
         manual_seed(13);
         Tensor images = randn(8, 3, 64, 64);
         Tensor targets = org.bytedeco.pytorch.global.torch.zeros(8, SyntheticHspNet.numLabels()).to(ScalarType.Long);
-        for (int i = 0; i < 8; i++) targets.get(i).get(i * 7 % SyntheticHspNet.numLabels()).fill_(new org.bytedeco.pytorch.Scalar(1L));
+        for (int i = 0; i < 8; i++) targets.get(i).get(i * 7 % SyntheticHspNet.numLabels()).fill_(new Scalar(1L));
         StringBuilder losses = new StringBuilder();
         boolean finite = true;
         try (TrainingState state = new TrainingState(model, ema, recipe, device)) {

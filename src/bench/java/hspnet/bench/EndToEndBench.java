@@ -17,6 +17,7 @@ import hspnet.data.ClipTransform;
 import hspnet.data.LabelList.Sample;
 import hspnet.testutil.SyntheticHspNet;
 import hspnet.train.TrainingState;
+import java.util.Comparator;
 
 /**
  * (c) Training from JPEG files through the real loader: decoding, CLIP's transform (Pillow-exact
@@ -113,7 +114,7 @@ public final class EndToEndBench {
 
   private static void deleteTree(Path dir) throws IOException {
     try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
     }
   }
 }

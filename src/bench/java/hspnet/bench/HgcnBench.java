@@ -30,6 +30,7 @@ import hspnet.config.HgcnBackend;
 import hspnet.model.HierarchicalGcn;
 
 import static org.bytedeco.pytorch.global.torch.empty_like;
+import hspnet.nn.CpuNumerics;
 
 /**
  * The fused HGCN's device check (bench/device-hgcn.sh): parity with the LibTorch composition, then
@@ -70,7 +71,7 @@ public final class HgcnBench {
         out.print(USAGE);
         return ExitStatus.DONE;
       }
-      hspnet.nn.CpuNumerics.pin();
+      CpuNumerics.pin();
       Path dir = p.path("--out") != null ? p.path("--out") : Path.of("target", "bench");
       Files.createDirectories(dir);
       return run(dir, p.value("--commit", "unknown"), p.has("--quick"), out);

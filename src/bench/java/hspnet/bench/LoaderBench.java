@@ -18,6 +18,7 @@ import hspnet.data.Batch;
 import hspnet.data.BatchLoader;
 import hspnet.data.ClipTransform;
 import hspnet.data.LabelList.Sample;
+import hspnet.nn.CpuNumerics;
 
 /**
  * {@code LoaderBench --images DIR [--size 224] [--batch 64] [--images-per-run 1024]
@@ -58,7 +59,7 @@ public final class LoaderBench {
         threads.clear();
         for (String t : p.value("--threads").split(",")) threads.add(p.integer(t, "--threads", 1, "thread counts"));
       }
-      hspnet.nn.CpuNumerics.pin();
+      CpuNumerics.pin();
       if (make != null) {
         drawPhotos(make, count);
         if (images == null) images = make;

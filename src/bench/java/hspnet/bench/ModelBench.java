@@ -21,6 +21,7 @@ import hspnet.testutil.SyntheticHspNet;
 import hspnet.train.ModelEma;
 import hspnet.train.ParamGroups;
 import hspnet.train.TrainingState;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 
 /**
  * The model-only benchmarks of the issue's protocol: images already on the device (random
@@ -65,7 +66,7 @@ public final class ModelBench {
   public Tensor targets() {
     int c = SyntheticHspNet.numLabels();
     return Tensors.kept(() -> {
-      TensorOptions int64 = new TensorOptions().dtype(new org.bytedeco.pytorch.ScalarTypeOptional(ScalarType.Long));
+      TensorOptions int64 = new TensorOptions().dtype(new ScalarTypeOptional(ScalarType.Long));
       Tensor pos = randint(c, new long[] {args.batch(), 1}, int64);
       Tensor y = zeros(new long[] {args.batch(), c}, int64);
       y.scatter_(1, pos, new Scalar(1L));

@@ -24,6 +24,7 @@ import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Point;
 import org.bytedeco.opencv.opencv_core.Scalar;
+import java.nio.file.StandardCopyOption;
 
 /**
  * Natural-image-like JPEGs for machines without photos: "dead leaves" — discs of power-law radii
@@ -86,7 +87,7 @@ public final class SyntheticPhotos {
       try (IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, 90)) {
         if (!imwrite(tmp.toString(), m, params)) throw new IOException(tmp + ": cannot write");
       }
-      Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

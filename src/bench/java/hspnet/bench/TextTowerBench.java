@@ -21,6 +21,7 @@ import hspnet.clip.ClipInit;
 import hspnet.clip.ClipModel;
 import hspnet.model.PromptTokens;
 import hspnet.nn.Tensors;
+import hspnet.nn.CpuNumerics;
 
 /**
  * CPU timing of the text tower with the truncated context (EOT + 1 of the longest prompt, what
@@ -55,7 +56,7 @@ public final class TextTowerBench {
       if (words.size() > 2) throw p.error("unexpected argument '" + words.get(2) + "'");
       int runs = words.size() > 0 ? p.integer(words.get(0), "RUNS", 1, "a run count") : 7;
       Integer threads = words.size() > 1 ? p.integer(words.get(1), "THREADS", 1, "a thread count") : null;
-      hspnet.nn.CpuNumerics.pin();
+      CpuNumerics.pin();
       if (threads != null) set_num_threads(threads);
       bench(runs, out);
       return ExitStatus.DONE;

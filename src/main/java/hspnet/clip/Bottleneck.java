@@ -3,7 +3,6 @@ package hspnet.clip;
 import hspnet.nn.JavaModule;
 import org.bytedeco.pytorch.BatchNorm2dImpl;
 import org.bytedeco.pytorch.Conv2dImpl;
-import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 import hspnet.nn.Layers;

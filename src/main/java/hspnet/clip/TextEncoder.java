@@ -3,7 +3,6 @@ package hspnet.clip;
 import hspnet.nn.JavaModule;
 import hspnet.nn.Registered;
 import org.bytedeco.pytorch.LayerNormImpl;
-import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 import hspnet.nn.Ops;

@@ -4,7 +4,6 @@ import hspnet.nn.JavaModule;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /** A stack of residual attention blocks, registered as {@code resblocks.N} as in CLIP. */

@@ -9,7 +9,6 @@ import java.util.List;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Tensor;
 
 import hspnet.clip.ClipArch;
 import hspnet.clip.ClipHeads;

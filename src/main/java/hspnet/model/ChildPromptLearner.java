@@ -3,7 +3,6 @@ package hspnet.model;
 import hspnet.nn.JavaModule;
 import hspnet.nn.Registered;
 import org.bytedeco.pytorch.LinearImpl;
-import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 

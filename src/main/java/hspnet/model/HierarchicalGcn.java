@@ -5,7 +5,6 @@ import java.util.Optional;
 import hspnet.config.HgcnBackend;
 import hspnet.nn.JavaModule;
 import hspnet.nn.Registered;
-import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 

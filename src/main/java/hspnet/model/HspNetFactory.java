@@ -19,7 +19,6 @@ import hspnet.clip.ClipModel;
 import hspnet.clip.ClipTokenizer;
 import hspnet.config.Config;
 import hspnet.config.RandomClipArch;
-import hspnet.config.ConfigException;
 import hspnet.data.LabelSet;
 import hspnet.nn.Ops;
 import hspnet.nn.Tensors;

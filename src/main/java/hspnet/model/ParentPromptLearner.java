@@ -2,7 +2,6 @@ package hspnet.model;
 
 import hspnet.nn.JavaModule;
 import hspnet.nn.Registered;
-import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import hspnet.clip.ClipModel;

@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 
 class OptionParserTest {
   private static OptionParser parser() {
@@ -110,12 +113,12 @@ class OptionParserTest {
 
   @Test
   void exitStatusMapsUsageErrorsToTwoAndOneLine() {
-    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    int status = ExitStatus.of(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8), () -> {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = ExitStatus.of(new PrintStream(err, true, StandardCharsets.UTF_8), () -> {
       parser().parse("-c", "x", "-r");
       return 0;
     });
     assertEquals(ExitStatus.USAGE, status);
-    assertEquals("error: option -r needs a value (usage: tool -h)\n", err.toString(java.nio.charset.StandardCharsets.UTF_8).replace("\r", ""));
+    assertEquals("error: option -r needs a value (usage: tool -h)\n", err.toString(StandardCharsets.UTF_8).replace("\r", ""));
   }
 }

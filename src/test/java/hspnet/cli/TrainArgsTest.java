@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+import java.util.List;
 
 class TrainArgsTest {
   @Test
@@ -47,8 +48,8 @@ class TrainArgsTest {
   @Test
   void overridesAreRepeatableInOrder() {
     TrainArgs a = TrainArgs.parse("-c", "x.yaml", "-o", "epochs=1", "--override", "lr=1e-3", "--override=device=cpu");
-    assertEquals(java.util.List.of("epochs=1", "lr=1e-3", "device=cpu"), a.overrides());
-    assertEquals(java.util.List.of(), TrainArgs.parse("-c", "x.yaml").overrides());
+    assertEquals(List.of("epochs=1", "lr=1e-3", "device=cpu"), a.overrides());
+    assertEquals(List.of(), TrainArgs.parse("-c", "x.yaml").overrides());
     assertTrue(assertThrows(UsageException.class, () -> TrainArgs.parse("-c", "x.yaml", "-o")).getMessage()
         .contains("option -o needs a value (usage: hspnet -h)"));
     assertTrue(TrainArgs.USAGE.contains("-o, --override KEY=VALUE"));

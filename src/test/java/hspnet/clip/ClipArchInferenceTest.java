@@ -18,6 +18,7 @@ import hspnet.testutil.ClipVariants;
 import hspnet.testutil.Fixtures;
 import hspnet.testutil.NativeScope;
 import hspnet.testutil.Shared;
+import java.util.ArrayList;
 
 /**
  * The architecture read from state-dict shapes: on the fixtures it is what the original's
@@ -50,7 +51,7 @@ class ClipArchInferenceTest {
     assertEquals(inferred.get("transformer_layers").asInt(), arch.transformerLayers());
     assertEquals(inferred.get("vision_width").asInt(), arch.vision().width());
     if (arch.vision() instanceof ClipArch.ResNet r) {
-      List<Integer> layers = new java.util.ArrayList<>();
+      List<Integer> layers = new ArrayList<>();
       inferred.get("vision_layers").forEach(n -> layers.add(n.asInt()));
       assertEquals(layers, r.layers());
       assertTrue(inferred.get("vision_patch_size").isNull());

@@ -29,6 +29,10 @@ import hspnet.nn.Tensors;
 import hspnet.testutil.NativeScope;
 import hspnet.testutil.SafetensorsFiles;
 import hspnet.testutil.Shared;
+import hspnet.testutil.FixtureVariants;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 /**
  * ClipLoader on small random CLIPs written here: the float16 rounding of build_model (applied to
@@ -152,12 +156,12 @@ class ClipLoaderTest {
   @Test
   void damagedTorchScriptArchive() throws Exception {
     Path file = dir.resolve("damaged.pt");
-    try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(Shared.fixture("clip_vit.jit.pt").toFile());
-        java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(file))) {
+    try (ZipFile in = new ZipFile(Shared.fixture("clip_vit.jit.pt").toFile());
+        ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(file))) {
       for (var e = in.entries(); e.hasMoreElements(); ) {
-        java.util.zip.ZipEntry entry = e.nextElement();
+        ZipEntry entry = e.nextElement();
         if (entry.getName().endsWith("/data/0")) continue;
-        out.putNextEntry(new java.util.zip.ZipEntry(entry.getName()));
+        out.putNextEntry(new ZipEntry(entry.getName()));
         in.getInputStream(entry).transferTo(out);
         out.closeEntry();
       }
@@ -185,7 +189,7 @@ class ClipLoaderTest {
 
   @Test
   void anHspNetCheckpointIsNoClip() throws Exception {
-    Path file = Shared.fixture("hspnet_" + hspnet.testutil.FixtureVariants.hspnet().get(0) + ".state.pt");
+    Path file = Shared.fixture("hspnet_" + FixtureVariants.hspnet().get(0) + ".state.pt");
     assertFails(() -> ClipLoader.load(file, HEADS), file, "not a CLIP model");
   }
 

@@ -15,6 +15,7 @@ import static org.bytedeco.pytorch.global.torch.manual_seed;
 import hspnet.model.PromptTokens;
 import hspnet.nn.StateDicts;
 import hspnet.nn.Tensors;
+import org.bytedeco.javacpp.PointerScope;
 
 /** Fixture-free checks of the CLIP model's structure and of the shortened text run. */
 @ExtendWith(NativeScope.class)
@@ -70,7 +71,7 @@ class ClipModelTest {
     clip.eval();
     long[][] rows = {{297, 5, 299}, {297, 298, 0}};
     float[] first;
-    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope(); NoGradGuard g = new NoGradGuard()) {
+    try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
       first = Tensors.toFloats(clip.encodeText(PromptTokens.asTensor(rows), rows));
     }
     try (NoGradGuard g = new NoGradGuard()) {

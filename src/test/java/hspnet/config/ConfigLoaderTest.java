@@ -8,6 +8,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import hspnet.data.ClipTransform;
+import java.util.Optional;
 
 class ConfigLoaderTest {
   @TempDir Path dir;
@@ -137,8 +139,8 @@ class ConfigLoaderTest {
   void headCountsApplyToLoadedWeightsOnly() throws Exception {
     write("base.yaml", BASE);
     Config c = ConfigLoader.load(write("run.yaml", "clip_vision_heads: 12\nclip_text_heads: 8\n"));
-    assertEquals(java.util.Optional.of(12), c.clipVisionHeads());
-    assertEquals(java.util.Optional.of(8), c.clipTextHeads());
+    assertEquals(Optional.of(12), c.clipVisionHeads());
+    assertEquals(Optional.of(8), c.clipTextHeads());
     ConfigException e = fails("clip_text_heads: 0\n");
     assertTrue(e.getMessage().contains("key 'clip_text_heads': must be at least 1"), e.getMessage());
     e = fails("clip_model: random\nclip_vision_heads: 4\n");
@@ -167,7 +169,7 @@ class ConfigLoaderTest {
     // BASE predates image_resize, the aug_* keys and amp_dtype: the built-in base.yaml supplies them
     write("base.yaml", BASE);
     Config c = ConfigLoader.load(write("run.yaml", "seed: 3\n"));
-    assertEquals(hspnet.data.ClipTransform.Resize.PIL, c.imageResize());
+    assertEquals(ClipTransform.Resize.PIL, c.imageResize());
     assertEquals(AmpDtype.FLOAT16, c.ampDtype());
     assertEquals(new Config.AugmentationKeys(false, false, 0.08, 0.0, 0, 9), c.augmentation());
     assertTrue(c.where("aug_crop_min_scale").startsWith("(built-in) configs/base.yaml:"), c.where("aug_crop_min_scale"));

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import hspnet.data.ClipTransform.ChannelOrder;
 import hspnet.data.LabelList.Sample;
 import hspnet.data.RandAugment.Op;
+import org.bytedeco.pytorch.Tensor;
 
 class AugmentationTest {
   static final int S = 16;
@@ -57,7 +58,7 @@ class AugmentationTest {
     return m;
   }
 
-  private static float[] floats(org.bytedeco.pytorch.Tensor t) {
+  private static float[] floats(Tensor t) {
     float[] a = new float[(int) t.numel()];
     try (FloatPointer p = t.data_ptr_float()) {
       p.get(a);

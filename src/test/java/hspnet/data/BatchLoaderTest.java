@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import hspnet.data.LabelList.Sample;
+import java.util.NoSuchElementException;
 
 class BatchLoaderTest {
   static final int N = 10, C = 5, S = 8;
@@ -136,7 +137,7 @@ class BatchLoaderTest {
         last = b.size();
       }
       assertEquals(1, last, "10 = 3 + 3 + 3 + 1");
-      assertThrows(java.util.NoSuchElementException.class, it::next);
+      assertThrows(NoSuchElementException.class, it::next);
     }
   }
 

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import hspnet.data.ClipTransform.ChannelOrder;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 
 class ClipTransformTest {
   @TempDir Path dir;
@@ -172,7 +173,7 @@ class ClipTransformTest {
 
   @Test
   void refusesOtherMatTypes() {
-    try (Mat grey = new Mat(8, 8, org.bytedeco.opencv.global.opencv_core.CV_8UC1)) {
+    try (Mat grey = new Mat(8, 8, CV_8UC1)) {
       assertThrows(IllegalArgumentException.class, () -> new ClipTransform(8).apply(grey, ChannelOrder.BGR));
     }
   }

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import hspnet.data.LabelList.Sample;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 
 class DemoDatasetTest {
   static final long SEED = 2023;
@@ -49,7 +51,7 @@ class DemoDatasetTest {
     assertEquals(4, s.numGroups());
     for (int g = 0; g < 4; g++) {
       int group = g;
-      assertEquals(4, java.util.stream.IntStream.range(0, 16).filter(c -> s.groupOf(c) == group).count());
+      assertEquals(4, IntStream.range(0, 16).filter(c -> s.groupOf(c) == group).count());
     }
     for (String l : s.labels()) assertTrue(l.matches("[a-z]+(_[a-z]+)?"), l);
     assertEquals(s, LabelSet.load(root.resolve(DemoDataset.LABELS)), "labels.yaml holds the label set");
@@ -79,7 +81,7 @@ class DemoDatasetTest {
     }
     for (int c = 0; c < C; c++) assertTrue(counts[c] > 0, "label " + c + " appears in train.txt");
     // The kept positive is uniform: it is not always the first or the last of the image's positives.
-    long first = java.util.stream.IntStream.range(0, train.size())
+    long first = IntStream.range(0, train.size())
         .filter(i -> trainFull.get(i).numLabels() > 1 && train.get(i).label(0) == trainFull.get(i).label(0)).count();
     long multi = trainFull.stream().filter(s -> s.numLabels() > 1).count();
     double share = (double) first / multi;
@@ -168,7 +170,7 @@ class DemoDatasetTest {
       assertArrayEquals(Files.readAllBytes(a.resolve(img)), Files.readAllBytes(b.resolve(img)), img);
       // Image i depends on (seed, split, i) only, not on how many images the split has.
       assertArrayEquals(Files.readAllBytes(root.resolve(img)), Files.readAllBytes(a.resolve(img)), img + " of the default set");
-      assertFalse(java.util.Arrays.equals(Files.readAllBytes(a.resolve(img)), Files.readAllBytes(other.resolve(img))), img);
+      assertFalse(Arrays.equals(Files.readAllBytes(a.resolve(img)), Files.readAllBytes(other.resolve(img))), img);
     }
     assertNotEquals(Files.readString(a.resolve(DemoDataset.TRAIN_FULL_LIST)), Files.readString(other.resolve(DemoDataset.TRAIN_FULL_LIST)));
     assertEquals(trainFull.subList(0, 24), LabelList.read(a.resolve(DemoDataset.TRAIN_FULL_LIST), C));

@@ -19,6 +19,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC4;
 
 /** Decoding as the original's PIL open + convert('RGB'): EXIF orientation ignored, any format to 8-bit colour. */
 class ImageDecodeTest {
@@ -59,8 +61,8 @@ class ImageDecodeTest {
   @Test
   void greyAndAlphaImagesBecomeThreeChannels() {
     Path grey = dir.resolve("grey.png"), rgba = dir.resolve("rgba.png");
-    try (Mat g = new Mat(8, 8, org.bytedeco.opencv.global.opencv_core.CV_8UC1, new Scalar(77));
-        Mat a = new Mat(8, 8, org.bytedeco.opencv.global.opencv_core.CV_8UC4, new Scalar(10, 20, 30, 0))) {
+    try (Mat g = new Mat(8, 8, CV_8UC1, new Scalar(77));
+        Mat a = new Mat(8, 8, CV_8UC4, new Scalar(10, 20, 30, 0))) {
       assertTrue(imwrite(grey.toString(), g));
       assertTrue(imwrite(rgba.toString(), a));
     }

@@ -33,6 +33,7 @@ import java.util.Random;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.StandardCopyOption;
 
 /** {@link JpegScanCheck}: silent on every sound JPEG, and in agreement with libjpeg-turbo on damaged ones. */
 class JpegScanCheckTest {
@@ -287,7 +288,7 @@ class JpegScanCheckTest {
       else {
         Path keep = Path.of("target", "jpeg-disagreements");
         Files.createDirectories(keep);
-        Files.copy(f, keep.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(f, keep.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
       }
       if (warned != predicted) disagreements.add(f.getFileName() + ": libjpeg " + (warned ? "warned [" + log.trim() + "]" : "silent") + ", check "
           + p.map(x -> x.description() + (x.libjpegWarns() ? "" : " (predicted silent)")).orElse("found nothing"));

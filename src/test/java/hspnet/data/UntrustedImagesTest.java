@@ -19,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import hspnet.data.LabelList.Sample;
 import hspnet.testutil.Crafted;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * Crafted images and lists: a decompression bomb's header, truncated and corrupt JPEGs, a
@@ -33,8 +35,8 @@ class UntrustedImagesTest {
     Path p = dir.resolve("img").resolve(name);
     try {
       Files.createDirectories(p.getParent());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     try (Mat m = new Mat(h, w, opencv_core.CV_8UC3, new Scalar(40, 90, 200, 0))) {
       assertTrue(imwrite(p.toString(), m));

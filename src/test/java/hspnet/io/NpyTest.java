@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import hspnet.testutil.Fixtures;
 import hspnet.testutil.HspNetVariants;
 import hspnet.testutil.Shared;
+import java.util.Arrays;
+import java.nio.charset.StandardCharsets;
 
 class NpyTest {
   @TempDir Path tmp;
@@ -58,19 +60,19 @@ class NpyTest {
     byte[] all = Files.readAllBytes(f);
 
     Path truncated = tmp.resolve("t.npy");
-    Files.write(truncated, java.util.Arrays.copyOf(all, all.length - 3));
+    Files.write(truncated, Arrays.copyOf(all, all.length - 3));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Npy.read(truncated));
     assertTrue(e.getMessage().contains("t.npy") && e.getMessage().contains("truncated"), e.getMessage());
 
     Path fortran = tmp.resolve("f.npy");
-    Files.write(fortran, new String(all, java.nio.charset.StandardCharsets.ISO_8859_1)
-        .replace("False", "True ").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    Files.write(fortran, new String(all, StandardCharsets.ISO_8859_1)
+        .replace("False", "True ").getBytes(StandardCharsets.ISO_8859_1));
     e = assertThrows(IllegalArgumentException.class, () -> Npy.read(fortran));
     assertTrue(e.getMessage().contains("Fortran"), e.getMessage());
 
     Path bigEndian = tmp.resolve("be.npy");
-    Files.write(bigEndian, new String(all, java.nio.charset.StandardCharsets.ISO_8859_1)
-        .replace("<f4", ">f4").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    Files.write(bigEndian, new String(all, StandardCharsets.ISO_8859_1)
+        .replace("<f4", ">f4").getBytes(StandardCharsets.ISO_8859_1));
     e = assertThrows(IllegalArgumentException.class, () -> Npy.read(bigEndian));
     assertTrue(e.getMessage().contains(">f4"), e.getMessage());
 

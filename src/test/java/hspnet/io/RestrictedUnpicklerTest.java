@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import java.io.ByteArrayOutputStream;
 
 /** The opcodes that the fixtures do not exercise, on pickles written by CPython's own pickler. */
 class RestrictedUnpicklerTest {
@@ -88,7 +89,7 @@ class RestrictedUnpicklerTest {
   }
 
   private static byte[] concat(byte[]... parts) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (byte[] p : parts) out.writeBytes(p);
     return out.toByteArray();
   }

@@ -26,7 +26,16 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
-import org.bytedeco.pytorch.*;
+import org.bytedeco.pytorch.ByteVector;
+import org.bytedeco.pytorch.CompilationUnit;
+import org.bytedeco.pytorch.GenericDict;
+import org.bytedeco.pytorch.IValue;
+import org.bytedeco.pytorch.IValueVector;
+import org.bytedeco.pytorch.QualifiedName;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,6 +49,7 @@ import hspnet.testutil.Fixtures;
 import hspnet.testutil.HspNetVariants;
 import hspnet.testutil.Shared;
 import hspnet.testutil.TrainVariants;
+import java.io.ByteArrayOutputStream;
 
 @ExtendWith(NativeScope.class)
 class TorchZipTest {
@@ -456,7 +466,7 @@ class TorchZipTest {
   }
 
   private static byte[] concat(byte[]... parts) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (byte[] p : parts) out.writeBytes(p);
     return out.toByteArray();
   }

@@ -22,6 +22,7 @@ import hspnet.data.LabelSet;
 import hspnet.kernel.FusedHgcn;
 import hspnet.nn.StateDicts;
 import hspnet.testutil.NativeScope;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * The demo's HSPNet with hgcn_backend 'fused' (the CPU reference kernel) against the same model with
@@ -87,7 +88,7 @@ class FusedHspNetTest {
       if (!gb.defined()) continue;
       withGrad++;
       double scale = Math.max(gb.abs().max().item_double(), 1e-3 * largest);
-      double d = ga.to(org.bytedeco.pytorch.global.torch.ScalarType.Double).sub(gb.to(org.bytedeco.pytorch.global.torch.ScalarType.Double))
+      double d = ga.to(ScalarType.Double).sub(gb.to(ScalarType.Double))
           .abs().max().item_double() / scale;
       if (d > worst) {
         worst = d;

@@ -15,6 +15,7 @@ import hspnet.clip.ClipArch;
 import hspnet.nn.StateDicts;
 import hspnet.testutil.SyntheticHspNet;
 import hspnet.train.ModelEma;
+import org.bytedeco.pytorch.global.torch.MemoryFormat;
 
 /**
  * The group features that HSPNet computes once and reuses: the same bits as recomputing them, and
@@ -115,11 +116,11 @@ class HspNetCacheTest {
       b.useChannelsLast();
       Tensor images = randn(4, 3, 32, 32);
       Tensor la = a.forward(images);
-      Tensor lb = b.forward(images.contiguous(org.bytedeco.pytorch.global.torch.MemoryFormat.ChannelsLast));
+      Tensor lb = b.forward(images.contiguous(MemoryFormat.ChannelsLast));
       double diff = la.sub(lb).abs().max().item_double(), scale = la.abs().max().item_double();
       System.out.printf("channels-last image tower vs NCHW (CPU): max logit diff %.3g (max |logit| %.3g)%n", diff, scale);
       assertTrue(diff <= 5e-5 * Math.max(1, scale), "channels-last changed the logits by " + diff);
-      assertTrue(StateDicts.of(b).get("image_encoder.conv1.weight").is_contiguous(org.bytedeco.pytorch.global.torch.MemoryFormat.ChannelsLast));
+      assertTrue(StateDicts.of(b).get("image_encoder.conv1.weight").is_contiguous(MemoryFormat.ChannelsLast));
     }
   }
 }

@@ -24,6 +24,11 @@ import hspnet.nn.StateDicts;
 import hspnet.testutil.NativeScope;
 
 import static org.bytedeco.pytorch.global.torch.manual_seed;
+import java.util.Arrays;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The relation matrix computed from CLIP text features is cached with a fingerprint of its inputs:
@@ -143,13 +148,13 @@ class RelationCacheTest {
 
   private static Path writeFloat64(Path file) throws Exception {
     // a float64 matrix as numpy saves it by default: accepted and converted to float32
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(64 * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b = ByteBuffer.allocate(64 * 8).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < 64; i++) b.putDouble(i % 9 == 0 ? 1.0 : 0.25);
     String dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (8, 8), }";
     String header = dict + " ".repeat(128 - 10 - dict.length() - 1) + "\n";
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length(), 0});
-    out.write(header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    out.write(header.getBytes(StandardCharsets.ISO_8859_1));
     out.write(b.array());
     Files.write(file, out.toByteArray());
     return file;
@@ -157,7 +162,7 @@ class RelationCacheTest {
 
   private static float[] filled(int n, float v) {
     float[] a = new float[n];
-    java.util.Arrays.fill(a, v);
+    Arrays.fill(a, v);
     return a;
   }
 }

@@ -3,6 +3,7 @@ package hspnet.nn;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.Scalar;
 
 /**
  * Run in a child JVM by {@link CpuNumericsTest}: one 3×3 convolution of 8 channels (the demo's
@@ -19,7 +20,7 @@ public final class ConvProbe {
       CpuNumerics.pin();
       x = torch.ones(4, 8, 12, 12).requires_grad_(true);
     } else {
-      x = torch.ones(4, 8, 12, 12).mul(new org.bytedeco.pytorch.Scalar(2.0)).requires_grad_(true);
+      x = torch.ones(4, 8, 12, 12).mul(new Scalar(2.0)).requires_grad_(true);
     }
     Conv2dImpl conv = Layers.conv(8, 8, 3, 1);
     conv.forward(x).sum().backward();

@@ -15,6 +15,9 @@ import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
+import java.util.Locale;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * The CPU kernels are pinned in every process that computes: oneDNN and NNPACK off, LibTorch's AVX2
@@ -55,8 +58,8 @@ class CpuNumericsTest {
     // a backend that leaks NaN into one input gradient, as the AVX-512 kernel does with ±inf leftovers
     ConvGradientCheck.Backend nan = (x, w, g) -> {
       Tensor[] r = ConvGradientCheck.LIBTORCH.gradients(x, w, g);
-      if (x.scalar_type().intern() == org.bytedeco.pytorch.global.torch.ScalarType.Float)
-        r[0].view(-1).narrow(0, 7, 1).fill_(new org.bytedeco.pytorch.Scalar(Double.NaN));
+      if (x.scalar_type().intern() == ScalarType.Float)
+        r[0].view(-1).narrow(0, 7, 1).fill_(new Scalar(Double.NaN));
       return r;
     };
     NumericalFault e = assertThrows(NumericalFault.class, () -> ConvGradientCheck.verify(nan));
@@ -65,8 +68,8 @@ class CpuNumericsTest {
     ConvGradientCheck.Backend off = (x, w, g) -> {
       Tensor[] r = ConvGradientCheck.LIBTORCH.gradients(x, w, g);
       // only the float32 result is wrong, as with the defect (float64 takes another kernel)
-      if (x.scalar_type().intern() == org.bytedeco.pytorch.global.torch.ScalarType.Float)
-        r[0].view(-1).narrow(0, 3, 1).add_(new org.bytedeco.pytorch.Scalar(0.5));
+      if (x.scalar_type().intern() == ScalarType.Float)
+        r[0].view(-1).narrow(0, 3, 1).add_(new Scalar(0.5));
       return r;
     };
     assertThrows(NumericalFault.class, () -> ConvGradientCheck.verify(off));
@@ -79,7 +82,7 @@ class CpuNumericsTest {
     assertTrue(out.contains("onednn_verbose,v1,info,cpu,isa:Intel AVX2"), "oneDNN's instruction set:\n" + out);
     assertTrue(out.contains("primitive,exec,cpu,convolution") && out.contains("backward_data"),
         "oneDNN ran the convolution (the verbose log is read):\n" + out);
-    assertFalse(out.toLowerCase(java.util.Locale.ROOT).contains("avx512"), "an AVX-512 kernel ran:\n" + out);
+    assertFalse(out.toLowerCase(Locale.ROOT).contains("avx512"), "an AVX-512 kernel ran:\n" + out);
     assertTrue(out.contains("grad_input finite: true"), out);
     assertTrue(out.contains("mkldnn: true"), out);
     if (CpuFlags.hasAvx2()) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.StandardOpenOption;
 
 /** metrics.jsonl: one object per epoch, a repeated epoch replaces the later lines, bad lines are named. */
 class MetricsFileTest {
@@ -48,7 +49,7 @@ class MetricsFileTest {
   @Test
   void aDamagedLineIsNamedWithItsNumberAndField() throws Exception {
     MetricsFile.record(dir, epoch(0, 1.0));
-    Files.writeString(dir.resolve(MetricsFile.FILE), "{\"epoch\": 1}\n", java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(dir.resolve(MetricsFile.FILE), "{\"epoch\": 1}\n", StandardOpenOption.APPEND);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MetricsFile.read(dir));
     assertTrue(e.getMessage().contains("metrics.jsonl:2: field 'steps' is missing"), e.getMessage());
     Files.writeString(dir.resolve(MetricsFile.FILE), "not json\n");

@@ -20,6 +20,7 @@ import hspnet.data.DemoDataset;
 import hspnet.data.LabelSet;
 import hspnet.eval.Metrics;
 import hspnet.testutil.ResultFiles;
+import java.util.Locale;
 
 /** The charts and text files of a round, from metrics written by hand (no training needed). */
 class RoundReportTest {
@@ -91,7 +92,7 @@ class RoundReportTest {
     assertEquals(Charts.apChartHeight(2), img.getHeight());
     Map<String, String> s = RunSummary.read(round);
     assertEquals("7", s.get("best epoch"), "the training's entries stay");
-    assertTrue(s.get("test mAP").startsWith(String.format(java.util.Locale.ROOT, "%.2f on 3 images", map)), s.get("test mAP"));
+    assertTrue(s.get("test mAP").startsWith(String.format(Locale.ROOT, "%.2f on 3 images", map)), s.get("test mAP"));
   }
 
   @Test

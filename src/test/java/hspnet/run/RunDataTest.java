@@ -25,6 +25,11 @@ import hspnet.data.Batch;
 import hspnet.data.BatchLoader;
 import hspnet.data.LabelList.Sample;
 import hspnet.testutil.Shared;
+import java.util.Arrays;
+import hspnet.data.CocoAnnotationsTest;
+import java.util.stream.IntStream;
+import hspnet.data.LabelSet;
+import java.io.UncheckedIOException;
 
 /** Each dataset kind opened from a small fixture in its real folder layout, and every bad-data path. */
 class RunDataTest {
@@ -34,7 +39,7 @@ class RunDataTest {
     try {
       Files.createDirectories(file.getParent());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
     try (Mat m = new Mat(24, 32, CV_8UC3, new Scalar(shade, 255 - shade, 90, 0))) {
       assertTrue(imwrite(file.toString(), m));
@@ -45,7 +50,7 @@ class RunDataTest {
     List<String> all = new ArrayList<>();
     for (String d : List.of("checkpoint: t", "gcn_lr: 0.0005", "image_size: 16", "batch_size: 2", "workers: 0", "device: cpu")) {
       String key = d.substring(0, d.indexOf(':') + 1);
-      if (java.util.Arrays.stream(lines).noneMatch(l -> l.startsWith(key))) all.add(d);
+      if (Arrays.stream(lines).noneMatch(l -> l.startsWith(key))) all.add(d);
     }
     all.addAll(List.of(lines));
     return ConfigLoader.load(Files.writeString(dir.resolve("run.yaml"), String.join("\n", all) + "\n"));
@@ -121,7 +126,7 @@ class RunDataTest {
   void cocoFromItsAnnotationFileAndTheSinglePositiveList() throws IOException {
     Path data = dir.resolve("coco2014");
     Files.createDirectories(data.resolve("annotations"));
-    Files.writeString(data.resolve("annotations/instances_val2014.json"), hspnet.data.CocoAnnotationsTest.tinyJson());
+    Files.writeString(data.resolve("annotations/instances_val2014.json"), CocoAnnotationsTest.tinyJson());
     jpeg(data.resolve("val2014/COCO_val2014_000000000042.jpg"), 1);
     jpeg(data.resolve("val2014/COCO_val2014_000000000073.jpg"), 2);
     jpeg(data.resolve("train2014/COCO_train2014_000000480023.jpg"), 3);
@@ -141,14 +146,14 @@ class RunDataTest {
   @Test
   void labelsKeyAndTheOriginalsGroupFiles() throws IOException {
     Path yaml = Files.writeString(dir.resolve("mine.yaml"), "groups: [a, b]\nlabels:\n" + "  x0: a\n  x1: b\n".repeat(1)
-        + String.join("", java.util.stream.IntStream.range(2, 20).mapToObj(i -> "  x" + i + ": b\n").toList()));
+        + String.join("", IntStream.range(2, 20).mapToObj(i -> "  x" + i + ": b\n").toList()));
     try (RunData d = RunData.open(voc("labels: " + yaml), false)) {
       assertEquals(List.of("a", "b"), d.labels().groups(), "labels file wins");
     }
     Config released = voc("super_labels: " + Shared.referenceData("labels/voc_super_labels.txt"),
         "super_labels_index: " + Shared.referenceData("labels/voc_super_labels_index.npy"));
     try (RunData d = RunData.open(released, false)) {
-      assertEquals(hspnet.data.LabelSet.builtIn("voc"), d.labels());
+      assertEquals(LabelSet.builtIn("voc"), d.labels());
     }
     Config missing = voc("super_labels: nowhere.txt", "super_labels_index: nowhere.npy");
     String msg = assertThrows(ConfigException.class, () -> RunData.open(missing, false)).getMessage();

@@ -13,6 +13,7 @@ import org.bytedeco.pytorch.Tensor;
 import hspnet.io.Npy;
 import hspnet.io.NpyArray;
 import hspnet.nn.Tensors;
+import java.util.Arrays;
 
 /**
  * Comparisons of our tensors with the reference implementation's golden outputs, with the
@@ -58,7 +59,7 @@ public final class Parity {
       Tensor theirs = e.getValue();
       // JavaCPP returns a fresh enum object: intern() before comparing identities
       boolean same = mine.scalar_type().intern() == theirs.scalar_type().intern()
-          && java.util.Arrays.equals(Tensors.shape(mine), Tensors.shape(theirs)) && mine.equal(theirs);
+          && Arrays.equals(Tensors.shape(mine), Tensors.shape(theirs)) && mine.equal(theirs);
       if (!same) {
         mismatches++;
         if (mismatches <= 10) names.append(' ').append(e.getKey());

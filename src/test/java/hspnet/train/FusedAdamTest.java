@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 
 import hspnet.nn.StateDicts;
 import hspnet.nn.Tensors;
+import java.util.LinkedHashMap;
+import org.bytedeco.pytorch.Scalar;
 
 /** The fused Adam against LibTorch's Adam on the four groups, and its on-device skip. */
 class FusedAdamTest {
@@ -36,7 +38,7 @@ class FusedAdamTest {
     Map<String, Tensor> p = StateDicts.of(m);
     manual_seed(100 + step);
     Tensor x = randn(3);
-    p.get("body.weight").matmul(x).add(p.get("body.bias")).pow(new org.bytedeco.pytorch.Scalar(2)).sum()
+    p.get("body.weight").matmul(x).add(p.get("body.bias")).pow(new Scalar(2)).sum()
         .add(p.get("gcn.weight").matmul(x).add(p.get("gcn.bias")).tanh().sum()).backward();
   }
 
@@ -90,7 +92,7 @@ class FusedAdamTest {
   }
 
   private static Map<String, Tensor> copies(Map<String, Tensor> m) {
-    Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+    Map<String, Tensor> out = new LinkedHashMap<>();
     try (NoGradGuard g = new NoGradGuard()) {
       m.forEach((k, v) -> out.put(k, v.clone()));
     }

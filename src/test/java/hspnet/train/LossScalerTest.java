@@ -8,6 +8,9 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 
 import hspnet.nn.Tensors;
+import java.util.Arrays;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.global.torch.DeviceType;
 
 class LossScalerTest {
   private static Tensor paramWithGrad(float... grad) {
@@ -48,15 +51,15 @@ class LossScalerTest {
   @Test
   void deviceModeMakesTheHostModesDecisionsWithoutReadingTheFlag() {
     LossScaler host = new LossScaler(true, 8.0, 2), device = new LossScaler(true, 8.0, 2);
-    device.keepOnDevice(new org.bytedeco.pytorch.Device(org.bytedeco.pytorch.global.torch.DeviceType.CPU));
+    device.keepOnDevice(new Device(DeviceType.CPU));
     float[][] steps = {{16f, -8f}, {1f, Float.POSITIVE_INFINITY}, {4f, 4f}, {8f, 2f}, {Float.NaN, 1f}};
     for (float[] grads : steps) {
       Tensor a = paramWithGrad(grads), b = paramWithGrad(grads);
       boolean finite = host.unscaleAndCheck(List.of(a));
       Tensor foundInf = device.unscaleOnDevice(List.of(b));
-      assertEquals(!finite, foundInf.item_float() != 0f, "found-inf flag for " + java.util.Arrays.toString(grads));
+      assertEquals(!finite, foundInf.item_float() != 0f, "found-inf flag for " + Arrays.toString(grads));
       device.updateOnDevice(foundInf);
-      assertEquals(host.scale(), device.scale(), "scale after " + java.util.Arrays.toString(grads));
+      assertEquals(host.scale(), device.scale(), "scale after " + Arrays.toString(grads));
       assertEquals(host.cleanSteps(), device.cleanSteps());
       if (finite) assertArrayEquals(Tensors.toFloats(a.grad()), Tensors.toFloats(b.grad()), "unscaled gradients");
     }

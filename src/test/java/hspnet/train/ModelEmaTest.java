@@ -12,6 +12,7 @@ import hspnet.nn.Layers;
 import hspnet.nn.StateDicts;
 
 import static org.bytedeco.pytorch.global.torch.randn;
+import org.bytedeco.pytorch.Scalar;
 
 class ModelEmaTest {
   static final class Net extends Module {
@@ -37,8 +38,9 @@ class ModelEmaTest {
     assertEquals(w0, copy.w.get(0).item_float(), 0.0, "starts as a copy of the model");
 
     try (NoGradGuard g = new NoGradGuard()) {
-      model.w.add_(new org.bytedeco.pytorch.Scalar(1.0));
-      model.bn.running_mean().fill_(new org.bytedeco.pytorch.Scalar(2.0));   // a buffer
+      model.w.add_(new Scalar(1.0));
+      model.bn.running_mean().fill_(new Scalar(2.0));  
+// a buffer
     }
     model.bn.train(true);
     model.bn.forward(randn(4, 2, 3, 3));                                   // num_batches_tracked: 1

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Arrays;
 
 /**
  * cases.json → train.&lt;variant&gt;.noise_driven: state entries (or parts of them) whose
@@ -45,14 +46,14 @@ final class NoiseDriven {
     Range r = entries.get(name);
     if (r == null) return out;
     if (r.stop() < 0) {
-      java.util.Arrays.fill(out, true);
+      Arrays.fill(out, true);
       return out;
     }
     if (shape.length == 0 || r.stop() > shape[0] || r.start() < 0 || r.start() >= r.stop())
       throw new IllegalArgumentException("noise_driven slice [" + r.start() + ":" + r.stop() + "] does not fit "
-          + name + " of shape " + java.util.Arrays.toString(shape));
+          + name + " of shape " + Arrays.toString(shape));
     long row = numel / shape[0];
-    java.util.Arrays.fill(out, (int) (r.start() * row), (int) (r.stop() * row), true);
+    Arrays.fill(out, (int) (r.start() * row), (int) (r.stop() * row), true);
     return out;
   }
 

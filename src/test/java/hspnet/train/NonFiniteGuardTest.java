@@ -37,6 +37,10 @@ import hspnet.nn.Tensors;
 import hspnet.testutil.DemoConfigs;
 
 import static org.bytedeco.pytorch.global.torch.ones;
+import java.io.IOException;
+import org.bytedeco.pytorch.Module;
+import hspnet.io.TorchZipReader;
+import java.io.UncheckedIOException;
 
 /**
  * A training whose loss or gradient stops being a number stops at that step, says where, and
@@ -92,8 +96,8 @@ class NonFiniteGuardTest {
       if (epoch == 1 && i == 0) {
         try {
           resumeAfterEpoch0.set(Files.readAllBytes(round.resolve(ResumeState.FILE)));
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
         try (NoGradGuard g = new NoGradGuard()) {
           gcnWeight(StateDicts.trainable(model.get())).fill_(new Scalar(Double.NaN));
@@ -109,7 +113,7 @@ class NonFiniteGuardTest {
     // resume.pt is still epoch 0's, byte for byte; the best checkpoints are epoch 0's and finite
     assertTrue(Arrays.equals(resumeAfterEpoch0.get(), Files.readAllBytes(round.resolve(ResumeState.FILE))));
     for (String name : new String[] {"model-highest.ckpt", "model-highest-regular.ckpt", "model-highest-ema.ckpt"}) {
-      Map<String, Tensor> state = hspnet.io.TorchZipReader.readStateDict(round.resolve(name));
+      Map<String, Tensor> state = TorchZipReader.readStateDict(round.resolve(name));
       for (Map.Entry<String, Tensor> e : state.entrySet())
         if (e.getValue().is_floating_point()) assertTrue(e.getValue().isfinite().all().item_bool(), name + ": " + e.getKey());
     }
@@ -168,7 +172,7 @@ class NonFiniteGuardTest {
 
   @Test
   void theLossScalerMayNotSkipAHundredStepsInARow() {
-    NonFiniteGuard guard = new NonFiniteGuard(ParamGroups.of(new org.bytedeco.pytorch.Module()));
+    NonFiniteGuard guard = new NonFiniteGuard(ParamGroups.of(new Module()));
     for (int k = 0; k < NonFiniteGuard.MAX_CONSECUTIVE_SKIPS - 1; k++) guard.afterScaledStep(false, 1.0);
     guard.afterScaledStep(true, 1.0);   // a clean step starts the count again
     for (int k = 0; k < NonFiniteGuard.MAX_CONSECUTIVE_SKIPS - 1; k++) guard.afterScaledStep(false, 1.0);
@@ -178,7 +182,7 @@ class NonFiniteGuardTest {
 
   @Test
   void theDeviceCountOfSkippedStepsStopsTheRunWhenRead() {
-    NonFiniteGuard guard = new NonFiniteGuard(ParamGroups.of(new org.bytedeco.pytorch.Module()));
+    NonFiniteGuard guard = new NonFiniteGuard(ParamGroups.of(new Module()));
     Tensor skipped = ones(new long[] {}), clean = skipped.mul(new Scalar(0.0));
     for (int k = 0; k < NonFiniteGuard.MAX_CONSECUTIVE_SKIPS - 1; k++) guard.afterScaledStepOnDevice(skipped);
     guard.checkDeviceSkips(1.0);   // 99: still going

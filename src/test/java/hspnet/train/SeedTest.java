@@ -21,6 +21,7 @@ import hspnet.model.HspNetFactory;
 import hspnet.nn.StateDicts;
 import hspnet.nn.Tensors;
 import hspnet.testutil.DemoConfigs;
+import java.util.Arrays;
 
 /** The seed key makes a run repeatable: same seed, same weights after training; another seed, others. */
 class SeedTest {
@@ -50,7 +51,7 @@ class SeedTest {
     assertEquals(a.size(), b.size());
     for (int i = 0; i < a.size(); i++) assertArrayEquals(a.get(i), b.get(i), "tensor " + i + " differs between two runs of seed 7");
     boolean differs = false;
-    for (int i = 0; i < a.size(); i++) differs |= !java.util.Arrays.equals(a.get(i), c.get(i));
+    for (int i = 0; i < a.size(); i++) differs |= !Arrays.equals(a.get(i), c.get(i));
     assertTrue(differs, "seed 8 trains a different model");
   }
 }
