@@ -15,7 +15,7 @@ import hspnet.clip.ClipHeads;
 import hspnet.clip.ClipLoader;
 import hspnet.clip.ClipModel;
 import hspnet.nn.CpuNumerics;
-import hspnet.clip.ClipTokenizer;
+import hspnet.clip.tokenizer.ClipTokenizer;
 import hspnet.clip.HeadCountException;
 import hspnet.config.ConfigException;
 import hspnet.data.ClipTransform;

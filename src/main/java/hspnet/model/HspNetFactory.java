@@ -16,7 +16,7 @@ import hspnet.clip.ClipWeights;
 import hspnet.clip.HeadCountException;
 import hspnet.clip.ClipInit;
 import hspnet.clip.ClipModel;
-import hspnet.clip.ClipTokenizer;
+import hspnet.clip.tokenizer.ClipTokenizer;
 import hspnet.config.Config;
 import hspnet.config.RandomClipArch;
 import hspnet.data.LabelSet;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import hspnet.clip.ClipArch;
 import hspnet.clip.ClipInit;
 import hspnet.clip.ClipModel;
-import hspnet.clip.ClipTokenizer;
+import hspnet.clip.tokenizer.ClipTokenizer;
 import hspnet.data.LabelSet;
 import hspnet.io.Npy;
 import hspnet.io.NpyArray;

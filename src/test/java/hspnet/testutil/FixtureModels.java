@@ -8,7 +8,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import hspnet.clip.ClipModel;
-import hspnet.clip.ClipTokenizer;
+import hspnet.clip.tokenizer.ClipTokenizer;
 import hspnet.io.Npy;
 import hspnet.io.TorchZipReader;
 import hspnet.model.HspNet;

@@ -1,4 +1,4 @@
-package hspnet.clip;
+package hspnet.clip.tokenizer;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;

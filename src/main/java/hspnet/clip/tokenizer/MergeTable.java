@@ -1,4 +1,4 @@
-package hspnet.clip;
+package hspnet.clip.tokenizer;
 
 import java.util.Arrays;
 

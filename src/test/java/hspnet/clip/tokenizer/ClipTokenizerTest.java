@@ -1,4 +1,4 @@
-package hspnet.clip;
+package hspnet.clip.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.*;
 

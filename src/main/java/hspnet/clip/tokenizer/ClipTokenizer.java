@@ -1,4 +1,4 @@
-package hspnet.clip;
+package hspnet.clip.tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
