@@ -25,10 +25,10 @@ import hspnet.train.TrainingState;
 import hspnet.nn.CpuNumerics;
 
 /**
- * Training and evaluation speed of HSPNet, as issue 7 defines it: (a) the model-only training
+ * Training and evaluation speed of HSPNet, as docs/benchmarks.md defines it: (a) the model-only training
  * step, (b) the evaluation forward, (c) end-to-end training from JPEG files, (d) peak GPU memory
  * of each; prints one table in the columns of docs/benchmarks.md and appends its rows there when
- * asked ({@code --append docs/benchmarks.md}). On CUDA the defaults are the issue's protocol; on
+ * asked ({@code --append docs/benchmarks.md}). On CUDA the defaults are that protocol; on
  * the CPU a small model that runs in seconds. {@code --variants} also compares the switches that
  * change numerics (bf16, fused optimizer) and the exact fast path against the original's way.
  *

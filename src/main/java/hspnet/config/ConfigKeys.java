@@ -59,7 +59,7 @@ public final class ConfigKeys {
       required("amp_dtype", KeyType.STRING, "float16 (default, the original's, with loss scaling) or bfloat16 (no loss scaling; slightly different numbers)"),
       required("fused_optimizer", KeyType.BOOL, "Adam as one fused kernel per group, loss-scale check and skip on the GPU without a host synchronisation (default false; slightly different numbers)"),
       required("clip_model", KeyType.STRING, "CLIP weights file, or 'random' to build clip_arch with random weights"),
-      optional("clip_arch", KeyType.MAP, "architecture of a randomly initialised CLIP (see the README table)"),
+      optional("clip_arch", KeyType.MAP, "architecture of a randomly initialised CLIP (see the table in docs/configuration.md)"),
       optional("clip_vision_heads", KeyType.INT, "image-tower heads of the CLIP weights (ViT blocks or ResNet attention pool); absent: OpenAI's rule (64-wide heads), right for every released model"),
       optional("clip_text_heads", KeyType.INT, "text-transformer heads of the CLIP weights; absent: width/64, right for every released model"),
       required("tokenizer", KeyType.STRING, "CLIP BPE vocabulary (bpe_simple_vocab_16e6.txt.gz, or a folder with Hugging Face's vocab.json + merges.txt), or 'bytes' for the byte-level demo tokenizer"),

@@ -34,7 +34,7 @@ import java.io.InputStream;
  *
  * <p>Resampling ({@link Resize}): by default Pillow's antialiased bicubic ({@link PilResize}),
  * which is what CLIP was trained with and what the original feeds it. Measured against Pillow 9.4
- * on the normalised 3×224×224 tensor (README, "Transform"): OpenCV's INTER_CUBIC differs by a mean
+ * on the normalised 3×224×224 tensor (docs/datasets.md, "Transform"): OpenCV's INTER_CUBIC differs by a mean
  * absolute 0.036 (max 1.16) on 640×480 photos and 0.11–0.14 (max 2.6) on synthetic 640×480 and
  * 1600×1200 dead-leaves images; {@link PilResize} gives Pillow's tensor exactly (difference 0 on
  * all 38 test images). OpenCV's resize stays available as {@code image_resize: opencv}.

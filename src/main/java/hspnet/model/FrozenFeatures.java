@@ -1,11 +1,9 @@
 package hspnet.model;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -81,11 +79,7 @@ final class FrozenFeatures {
   private List<Tensor> inputs() {
     if (inputs == null) {
       // handles made here must outlive the step's PointerScope this first call may run in
-      try (PointerScope scope = new PointerScope()) {
-        List<Tensor> list = new ArrayList<>(inputsOf.get());
-        for (Tensor t : list) scope.detach(t.retainReference());
-        inputs = list;
-      }
+      inputs = Tensors.keptAll(inputsOf);
     }
     return inputs;
   }

@@ -156,7 +156,7 @@ public final class HspNetFactory {
     Path file = Path.of(cfg.clipModel());
     if (!Files.isRegularFile(file))
       throw cfg.error("clip_model", "CLIP weights file '" + file + "' does not exist (OpenAI's RN50.pt, ViT-B-32.pt, ...:"
-          + " see the README), or use 'random'");
+          + " see docs/weights-and-formats.md), or use 'random'");
     try {
       return ClipLoader.read(file, new ClipHeads(cfg.clipVisionHeads().orElse(null), cfg.clipTextHeads().orElse(null)));
     } catch (HeadCountException e) {

@@ -1,16 +1,18 @@
 package hspnet.nn;
 
+import static org.bytedeco.pytorch.global.torch.from_blob;
+
+import java.util.List;
+import java.util.function.Supplier;
+
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
-
-import static org.bytedeco.pytorch.global.torch.from_blob;
-import org.bytedeco.javacpp.PointerScope;
-import java.util.function.Supplier;
 
 /**
  * Java arrays to tensors and back. Data goes through native memory that the tensor then owns (a
@@ -48,6 +50,15 @@ public final class Tensors {
       Tensor t = make.get();
       scope.detach(t.retainReference());
       return t;
+    }
+  }
+
+  /** Same for several tensors made together (each handle keeps its own reference). */
+  public static List<Tensor> keptAll(Supplier<List<Tensor>> make) {
+    try (PointerScope scope = new PointerScope()) {
+      List<Tensor> list = List.copyOf(make.get());
+      for (Tensor t : list) scope.detach(t.retainReference());
+      return list;
     }
   }
 

@@ -33,11 +33,18 @@ import java.util.Collections;
  * <p>As torch keeps them, step counts are float32 tensors on the device; parameters never given a
  * gradient get no state and stay untouched, as with LibTorch's Adam.
  */
-public final class FusedAdam {
+public final class FusedAdam implements AutoCloseable {
   private final List<List<Tensor>> params = new ArrayList<>();
   private final List<List<String>> names = new ArrayList<>();
   private final Map<String, Tensor[]> state = new LinkedHashMap<>();   // name -> {exp_avg, exp_avg_sq, step}
   private final double weightDecay;
+
+  /** Frees the moments and step counts (the parameters belong to the model). */
+  @Override
+  public void close() {
+    for (Tensor[] s : state.values()) for (Tensor t : s) if (t != null) t.close();
+    state.clear();
+  }
 
   public FusedAdam(ParamGroups groups, double weightDecay) {
     this.weightDecay = weightDecay;

@@ -25,7 +25,7 @@ import hspnet.nn.Tensors;
  * an inf or NaN is skipped and the scale halved. LibTorch has no GradScaler, hence this class. A
  * disabled scaler (CPU, or amp off) is the identity and always steps.
  */
-public final class LossScaler {
+public final class LossScaler implements AutoCloseable {
   private final boolean enabled;
   private double scale;
   private int cleanSteps;
@@ -42,6 +42,14 @@ public final class LossScaler {
     this.enabled = enabled;
     this.scale = initialScale;
     this.growthInterval = growthInterval;
+  }
+
+  /** Frees the device-mode scale and tracker. */
+  @Override
+  public void close() {
+    if (scaleOnDevice != null) scaleOnDevice.close();
+    if (growthTracker != null) growthTracker.close();
+    scaleOnDevice = growthTracker = null;
   }
 
   public boolean enabled() { return enabled; }

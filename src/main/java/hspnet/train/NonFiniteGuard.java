@@ -24,7 +24,7 @@ import hspnet.nn.Tensors;
  * <p>The checks run between backward and the optimizer step, so the weights are never touched by
  * the bad step: the last resume.pt and every checkpoint written so far stay good.
  */
-final class NonFiniteGuard {
+final class NonFiniteGuard implements AutoCloseable {
   /** Steps in a row the loss scaler may skip before the run is declared diverged. */
   static final int MAX_CONSECUTIVE_SKIPS = 100;
 
@@ -33,6 +33,13 @@ final class NonFiniteGuard {
   private int consecutiveSkips;
   /** Device mode (fused optimizer): skips in a row, counted on the GPU and read only now and then. */
   private Tensor deviceSkips;
+
+  /** Frees the device-mode skip counter. */
+  @Override
+  public void close() {
+    if (deviceSkips != null) deviceSkips.close();
+    deviceSkips = null;
+  }
 
   NonFiniteGuard(ParamGroups groups) {
     this.groups = groups;

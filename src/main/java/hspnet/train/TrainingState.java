@@ -223,8 +223,12 @@ public final class TrainingState implements AutoCloseable {
 
   public Autocast autocast() { return autocast; }
 
+  /** Frees what the training state made (optimizer state, fused moments, device counters); the models are their owner's. */
   @Override
   public void close() {
+    guard.close();
+    scaler.close();
+    if (fused != null) fused.close();
     optimizer.close();
   }
 }
