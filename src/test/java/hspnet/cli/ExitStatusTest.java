@@ -83,7 +83,7 @@ class ExitStatusTest {
     Path trace = Path.of(line.substring(at + prefix.length(), line.indexOf(';', at)));
     try {
       String text = Files.readString(trace);
-      assertTrue(text.contains("the impossible happened") && text.contains("\tat ExitStatusTest"), text);
+      assertTrue(text.contains("the impossible happened") && text.contains("\tat " + ExitStatusTest.class.getName()), text);
     } finally {
       Files.deleteIfExists(trace);
     }
