@@ -56,7 +56,7 @@ public final class EndToEndBench {
         samples.add(new Sample(files.get(i % files.size()).getFileName().toString(), new int[] {r.nextInt(c)}));
       ClipTransform transform = new ClipTransform(args.imageSize(), ClipTransform.Resize.of(args.resize()));
       BatchLoader.Options options = new BatchLoader.Options(Augmentation.NONE, device.is_cuda(), null);
-      try (BatchLoader loader = new BatchLoader(dir, samples, c, transform, args.batch(), true, args.seed(), args.workers(), options)) {
+      try (BatchLoader loader = new BatchLoader(dir, samples, c, transform, new BatchLoader.Batching(args.batch(), true, args.seed(), args.workers()), options)) {
         state.setModesFor(1, true);
         long step = 0;
         BatchLoader.Epoch warm = loader.iterator();

@@ -84,7 +84,7 @@ public final class LoaderBench {
     out.println("| threads | images/s | ms per image per thread |");
     out.println("|---|---|---|");
     for (int t : threads) {
-      try (BatchLoader loader = new BatchLoader(images, samples, 1, transform, batch, true, 0, t)) {
+      try (BatchLoader loader = new BatchLoader(images, samples, 1, transform, new BatchLoader.Batching(batch, true, 0, t))) {
         run(loader, Math.min(perRun / 4 + 1, perRun));   // warm-up: JIT, decoder tables, allocator
         long start = System.nanoTime();
         int n = run(loader, perRun);

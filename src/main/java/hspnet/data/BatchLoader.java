@@ -89,13 +89,19 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     }
   }
 
-  public BatchLoader(Path imageRoot, List<Sample> samples, int numClasses, ClipTransform transform,
-      int batchSize, boolean shuffle, long seed, int workers) {
-    this(imageRoot, samples, numClasses, transform, batchSize, shuffle, seed, workers, Options.DEFAULT);
+  /**
+   * How batches are cut: {@code batchSize} images each (the last one smaller), shuffled per epoch
+   * from {@code seed} when {@code shuffle}, decoded by {@code workers} threads (0: on the caller's).
+   */
+  public record Batching(int batchSize, boolean shuffle, long seed, int workers) {}
+
+  public BatchLoader(Path imageRoot, List<Sample> samples, int numClasses, ClipTransform transform, Batching batching) {
+    this(imageRoot, samples, numClasses, transform, batching, Options.DEFAULT);
   }
 
-  public BatchLoader(Path imageRoot, List<Sample> samples, int numClasses, ClipTransform transform,
-      int batchSize, boolean shuffle, long seed, int workers, Options options) {
+  public BatchLoader(Path imageRoot, List<Sample> samples, int numClasses, ClipTransform transform, Batching batching,
+      Options options) {
+    int batchSize = batching.batchSize(), workers = batching.workers();
     if (samples.isEmpty()) throw new IllegalArgumentException("no samples to load");
     if (batchSize <= 0) throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
     if (workers < 0) throw new IllegalArgumentException("workers must be >= 0, got " + workers);
@@ -109,8 +115,8 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     this.numClasses = numClasses;
     this.transform = transform;
     this.batchSize = batchSize;
-    this.shuffle = shuffle;
-    this.seed = seed;
+    this.shuffle = batching.shuffle();
+    this.seed = batching.seed();
     this.options = options;
     this.pool = workers == 0 ? null : newPool(workers);
   }

@@ -125,11 +125,13 @@ public final class RunData implements AutoCloseable {
 
     ClipTransform transform = new ClipTransform(cfg.imageSize(), cfg.imageResize());
     boolean pin = pinMemory(cfg);
-    BatchLoader val = new BatchLoader(valSplit.imageRoot(), valSplit.samples(), cfg.numClasses(), transform, cfg.batchSize(),
-        false, cfg.seed(), cfg.workers(), new BatchLoader.Options(Augmentation.NONE, pin, skip, bad));
+    BatchLoader val = new BatchLoader(valSplit.imageRoot(), valSplit.samples(), cfg.numClasses(), transform,
+        new BatchLoader.Batching(cfg.batchSize(), false, cfg.seed(), cfg.workers()),
+        new BatchLoader.Options(Augmentation.NONE, pin, skip, bad));
     BatchLoader train = trainSplit == null ? null
-        : new BatchLoader(trainSplit.imageRoot(), trainSplit.samples(), cfg.numClasses(), transform, cfg.batchSize(), true,
-            cfg.seed(), cfg.workers(), new BatchLoader.Options(augmentation(cfg), pin, skip, bad));
+        : new BatchLoader(trainSplit.imageRoot(), trainSplit.samples(), cfg.numClasses(), transform,
+            new BatchLoader.Batching(cfg.batchSize(), true, cfg.seed(), cfg.workers()),
+            new BatchLoader.Options(augmentation(cfg), pin, skip, bad));
     return new RunData(labels, trainSplit == null ? List.of() : trainSplit.samples(), valSplit.samples(), train, val, bad);
   }
 

@@ -79,10 +79,10 @@ class AugmentationTest {
   void sameSeedSameImagesWhateverTheWorkerCount() {
     ClipTransform t = new ClipTransform(S);
     BatchLoader.Options opts = new BatchLoader.Options(ALL, false, null);
-    try (BatchLoader none = new BatchLoader(root, samples, 3, t, 4, true, 7, 0, opts);
-        BatchLoader three = new BatchLoader(root, samples, 3, t, 4, true, 7, 3, opts);
-        BatchLoader other = new BatchLoader(root, samples, 3, t, 4, true, 8, 3, opts);
-        BatchLoader plain = new BatchLoader(root, samples, 3, t, 4, true, 7, 0)) {
+    try (BatchLoader none = new BatchLoader(root, samples, 3, t, new BatchLoader.Batching(4, true, 7, 0), opts);
+        BatchLoader three = new BatchLoader(root, samples, 3, t, new BatchLoader.Batching(4, true, 7, 3), opts);
+        BatchLoader other = new BatchLoader(root, samples, 3, t, new BatchLoader.Batching(4, true, 8, 3), opts);
+        BatchLoader plain = new BatchLoader(root, samples, 3, t, new BatchLoader.Batching(4, true, 7, 0))) {
       List<float[]> a = epoch(none, 0), b = epoch(three, 0);
       for (int i = 0; i < a.size(); i++) assertArrayEquals(a.get(i), b.get(i), "batch " + i);
       List<float[]> a1 = epoch(none, 1);

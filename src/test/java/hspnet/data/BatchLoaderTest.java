@@ -102,8 +102,8 @@ class BatchLoaderTest {
 
   @Test
   void shuffledEpochsAreSeededCompleteAndDiffer() {
-    try (BatchLoader a = new BatchLoader(root, samples, C, transform, 4, true, 42, 3);
-        BatchLoader b = new BatchLoader(root, samples, C, transform, 4, true, 42, 0)) {
+    try (BatchLoader a = new BatchLoader(root, samples, C, transform, new BatchLoader.Batching(4, true, 42, 3));
+        BatchLoader b = new BatchLoader(root, samples, C, transform, new BatchLoader.Batching(4, true, 42, 0))) {
       assertEquals(3, a.batchesPerEpoch());
       List<String> a0 = checkedEpoch(a.iterator(), 4), a1 = checkedEpoch(a.iterator(), 4);
       List<String> b0 = checkedEpoch(b.iterator(), 4), b1 = checkedEpoch(b.iterator(), 4);
@@ -118,8 +118,8 @@ class BatchLoaderTest {
       List<String> listOrder = samples.stream().map(Sample::path).toList();
       assertNotEquals(listOrder, a0, "shuffled");
     }
-    try (BatchLoader other = new BatchLoader(root, samples, C, transform, 4, true, 43, 2)) {
-      try (BatchLoader same = new BatchLoader(root, samples, C, transform, 4, true, 42, 2)) {
+    try (BatchLoader other = new BatchLoader(root, samples, C, transform, new BatchLoader.Batching(4, true, 43, 2))) {
+      try (BatchLoader same = new BatchLoader(root, samples, C, transform, new BatchLoader.Batching(4, true, 42, 2))) {
         assertNotEquals(checkedEpoch(same.iterator(), 4), checkedEpoch(other.iterator(), 4), "seed matters");
       }
     }
@@ -127,7 +127,7 @@ class BatchLoaderTest {
 
   @Test
   void unshuffledFollowsTheListAndKeepsThePartialBatch() {
-    try (BatchLoader l = new BatchLoader(root, samples, C, transform, 3, false, 0, 2)) {
+    try (BatchLoader l = new BatchLoader(root, samples, C, transform, new BatchLoader.Batching(3, false, 0, 2))) {
       assertEquals(4, l.batchesPerEpoch());
       List<String> order = checkedEpoch(l.iterator(), 3);
       assertEquals(samples.stream().map(Sample::path).toList(), order);
@@ -143,11 +143,11 @@ class BatchLoaderTest {
 
   @Test
   void explicitEpochMatchesTheNthIterator() {
-    try (BatchLoader l = new BatchLoader(root, samples, C, transform, 4, true, 5, 1)) {
+    try (BatchLoader l = new BatchLoader(root, samples, C, transform, new BatchLoader.Batching(4, true, 5, 1))) {
       List<String> viaEpoch = checkedEpoch(l.epoch(2), 4);
       assertEquals(Arrays.stream(l.order(2)).mapToObj(i -> samples.get(i).path()).toList(), viaEpoch);
     }
-    try (BatchLoader l = new BatchLoader(root, samples, C, transform, 4, true, 5, 1)) {
+    try (BatchLoader l = new BatchLoader(root, samples, C, transform, new BatchLoader.Batching(4, true, 5, 1))) {
       l.iterator().close();   // epochs 0 and 1, abandoned at once
       l.iterator().close();
       BatchLoader.Epoch third = l.iterator();
@@ -163,7 +163,7 @@ class BatchLoaderTest {
     List<Sample> withBad = new ArrayList<>(samples);
     withBad.add(7, new Sample("img/bad.png", new int[] {1}));
     for (int workers : new int[] {0, 2}) {
-      BatchLoader l = new BatchLoader(root, withBad, C, transform, 4, false, 0, workers);
+      BatchLoader l = new BatchLoader(root, withBad, C, transform, new BatchLoader.Batching(4, false, 0, workers));
       String msg = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
         Iterator<Batch> it = l.iterator();
         try (Batch first = it.next()) {
@@ -184,7 +184,7 @@ class BatchLoaderTest {
 
   @Test
   void closingMidEpochStopsTheThreads() {
-    BatchLoader l = new BatchLoader(root, samples, C, transform, 2, true, 1, 2);
+    BatchLoader l = new BatchLoader(root, samples, C, transform, new BatchLoader.Batching(2, true, 1, 2));
     Iterator<Batch> it = l.iterator();
     it.next().close();
     l.close();
@@ -194,11 +194,11 @@ class BatchLoaderTest {
 
   @Test
   void rejectsBadArguments() {
-    assertThrows(IllegalArgumentException.class, () -> new BatchLoader(root, samples, C, transform, 0, false, 0, 0));
-    assertThrows(IllegalArgumentException.class, () -> new BatchLoader(root, samples, C, transform, 2, false, 0, -1));
-    assertThrows(IllegalArgumentException.class, () -> new BatchLoader(root, List.of(), C, transform, 2, false, 0, 0));
+    assertThrows(IllegalArgumentException.class, () -> new BatchLoader(root, samples, C, transform, new BatchLoader.Batching(0, false, 0, 0)));
+    assertThrows(IllegalArgumentException.class, () -> new BatchLoader(root, samples, C, transform, new BatchLoader.Batching(2, false, 0, -1)));
+    assertThrows(IllegalArgumentException.class, () -> new BatchLoader(root, List.of(), C, transform, new BatchLoader.Batching(2, false, 0, 0)));
     String msg = assertThrows(IllegalArgumentException.class,
-        () -> new BatchLoader(root, samples, 3, transform, 2, false, 0, 0)).getMessage();
+        () -> new BatchLoader(root, samples, 3, transform, new BatchLoader.Batching(2, false, 0, 0))).getMessage();
     assertTrue(msg.contains("outside [0, 3)"), msg);
   }
 }

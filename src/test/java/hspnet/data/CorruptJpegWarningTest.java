@@ -66,7 +66,7 @@ class CorruptJpegWarningTest {
       BadImages report = new BadImages();
       List<String> lines = Collections.synchronizedList(new ArrayList<>());
       report.warnTo(lines::add);
-      try (BatchLoader loader = new BatchLoader(root, samples, 2, new ClipTransform(8), 4, true, 7, workers,
+      try (BatchLoader loader = new BatchLoader(root, samples, 2, new ClipTransform(8), new BatchLoader.Batching(4, true, 7, workers),
           new BatchLoader.Options(Augmentation.NONE, false, null, report))) {
         for (int epoch = 0; epoch < 2; epoch++) {
           int images = 0;

@@ -95,7 +95,7 @@ class UntrustedImagesTest {
     samples.add(2, new Sample("bomb.png", new int[] {0}, "train.txt:3"));
     samples.add(5, new Sample("cut.jpg", new int[] {1}, "train.txt:7"));
     ClipTransform t = new ClipTransform(32);
-    try (BatchLoader l = new BatchLoader(dir.resolve("img"), samples, 2, t, 8, false, 0, 0)) {
+    try (BatchLoader l = new BatchLoader(dir.resolve("img"), samples, 2, t, new BatchLoader.Batching(8, false, 0, 0))) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
         Iterator<Batch> it = l.iterator();
         while (it.hasNext()) it.next().close();
@@ -104,7 +104,7 @@ class UntrustedImagesTest {
       assertTrue(e.getMessage().startsWith("train.txt:3: image 'bomb.png'") && e.getMessage().contains("decompression bomb"), e.getMessage());
     }
     BadImages skipped = new BadImages();
-    try (BatchLoader l = new BatchLoader(dir.resolve("img"), samples, 2, t, 8, false, 0, 2,
+    try (BatchLoader l = new BatchLoader(dir.resolve("img"), samples, 2, t, new BatchLoader.Batching(8, false, 0, 2),
         new BatchLoader.Options(Augmentation.NONE, false, skipped))) {
       int images = 0;
       for (Iterator<Batch> it = l.iterator(); it.hasNext(); ) {
