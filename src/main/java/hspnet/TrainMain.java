@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 import hspnet.cli.ExitStatus;
 import hspnet.cli.TrainArgs;
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.config.ConfigLoader;
 import hspnet.report.ConsoleStyle;
 import hspnet.run.Run;
@@ -35,7 +35,7 @@ public final class TrainMain {
         out.print(TrainArgs.USAGE);
         return 0;
       }
-      Config cfg = ConfigLoader.load(a.configFile(), a.overrides());
+      RunConfig cfg = ConfigLoader.load(a.configFile(), a.overrides());
       try (Run run = Run.open(Run.Mode.choose(cfg, a.test(), a.resume()), cfg, a.round(), checkpointsRoot, out, style)) {
         run.execute();
       }

@@ -12,7 +12,7 @@ public interface Choice {
   }
 
   /** The constant whose word is {@code text}; an error naming the key's line and the choices otherwise. */
-  static <E extends Enum<E> & Choice> E parse(Class<E> type, String text, Config cfg, String key) {
+  static <E extends Enum<E> & Choice> E parse(Class<E> type, String text, RunConfig cfg, String key) {
     for (E e : type.getEnumConstants()) if (e.word().equals(text)) return e;
     throw cfg.error(key, "must be one of " + words(type) + "; got '" + text + "'");
   }

@@ -24,7 +24,7 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  public static Config load(Path file) {
+  public static RunConfig load(Path file) {
     return load(file, List.of());
   }
 
@@ -34,7 +34,7 @@ public final class ConfigLoader {
    * checked as the file's would be. An overridden value's origin, which messages about the key
    * cite, is {@code command line (-o KEY=VALUE)}.
    */
-  public static Config load(Path file, List<String> overrides) {
+  public static RunConfig load(Path file, List<String> overrides) {
     if (!Files.isRegularFile(file))
       throw new ConfigException(file + ": config file does not exist");
     Map<String, Object> values = new LinkedHashMap<>();
@@ -51,13 +51,13 @@ public final class ConfigLoader {
     }
     mergeFile(file, file, values, origins);
     for (String o : overrides) merge(YamlValues.readOverride(o, ConfigKeys.TOP_LEVEL), values, origins);
-    Config cfg = new Config(file, values, origins);
+    RunConfig cfg = new RunConfig(file, values, origins);
     validate(cfg);
     return cfg;
   }
 
   /** The command-line overrides that set a value of {@code cfg}, as {@code KEY=VALUE}, in key order. */
-  public static List<String> overrides(Config cfg) {
+  public static List<String> overrides(RunConfig cfg) {
     List<String> out = new ArrayList<>();
     for (String k : cfg.values().keySet()) {
       String w = cfg.where(k);
@@ -102,7 +102,7 @@ public final class ConfigLoader {
   }
 
   /** Checks that go beyond one value's type: ranges, and keys that must agree. */
-  static void validate(Config c) {
+  static void validate(RunConfig c) {
     positive(c, "num_classes", c.numClasses());
     positive(c, "batch_size", c.batchSize());
     positive(c, "epochs", c.epochs());
@@ -127,7 +127,7 @@ public final class ConfigLoader {
     probability(c, "reweight_p", c.reweightP());
     if (c.emaDecay().isPresent()) probability(c, "ema_decay", c.emaDecay().get());
     if (!c.loss().equals("SPLC")) throw c.error("loss", "only SPLC is implemented, got '" + c.loss() + "'");
-    Config.AugmentationKeys aug = c.augmentation();
+    RunConfig.AugmentationKeys aug = c.augmentation();
     if (!(aug.cropMinScale() > 0 && aug.cropMinScale() <= 1))
       throw c.error("aug_crop_min_scale", "must lie in (0, 1], got " + aug.cropMinScale());
     if (!(aug.cutout() >= 0 && aug.cutout() <= 1)) throw c.error("aug_cutout", "must lie in [0, 1], got " + aug.cutout());
@@ -150,11 +150,11 @@ public final class ConfigLoader {
       throw c.error("image_size", "must be a multiple of 32 for a ResNet CLIP (the attention pool sees image_size/32 cells), got " + c.imageSize());
   }
 
-  private static void positive(Config c, String key, int v) {
+  private static void positive(RunConfig c, String key, int v) {
     if (v < 1) throw c.error(key, "must be at least 1, got " + v);
   }
 
-  private static void probability(Config c, String key, double v) {
+  private static void probability(RunConfig c, String key, double v) {
     if (!(v >= 0 && v <= 1)) throw c.error(key, "must lie in [0, 1], got " + v);
   }
 }

@@ -19,7 +19,7 @@ import hspnet.io.AtomicFiles;
 public final class ResolvedConfig {
   private ResolvedConfig() {}
 
-  public static void write(Path file, Config cfg) throws IOException {
+  public static void write(Path file, RunConfig cfg) throws IOException {
     DumperOptions o = new DumperOptions();
     o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
     Map<String, Object> values = new LinkedHashMap<>(cfg.values());

@@ -17,7 +17,7 @@ import hspnet.clip.HeadCountException;
 import hspnet.clip.ClipInit;
 import hspnet.clip.ClipModel;
 import hspnet.clip.tokenizer.ClipTokenizer;
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.config.RandomClipArch;
 import hspnet.data.LabelSet;
 import hspnet.nn.Ops;
@@ -34,7 +34,7 @@ import java.io.UncheckedIOException;
  * copy) — all of the same architecture.
  */
 public final class HspNetFactory {
-  private final Config cfg;
+  private final RunConfig cfg;
   private final LabelSet labels;
   private final ClipTokenizer tokenizer;
   private final ClipArch arch;
@@ -46,7 +46,7 @@ public final class HspNetFactory {
   private String relationSource;
   private int built;
 
-  public HspNetFactory(Config cfg, LabelSet labels) {
+  public HspNetFactory(RunConfig cfg, LabelSet labels) {
     this.cfg = cfg;
     this.labels = labels;
     if (labels.labels().size() != cfg.numClasses())
@@ -68,7 +68,7 @@ public final class HspNetFactory {
    * file, read completely and then freed). Run before anything is written, so a bad value never
    * leaves generated data behind.
    */
-  public static void check(Config cfg) {
+  public static void check(RunConfig cfg) {
     ClipTokenizer tok = tokenizer(cfg);
     if (cfg.randomClip()) {
       arch(cfg, tok);
@@ -83,7 +83,7 @@ public final class HspNetFactory {
    * Refuses hgcn_backend 'fused' when its kernel library does not load for the run's device, before
    * anything is written.
    */
-  public static void checkBackend(Config cfg, boolean cuda) {
+  public static void checkBackend(RunConfig cfg, boolean cuda) {
     String problem = HgcnKernelChoice.problem(cfg.hgcnBackend(), cuda);
     if (problem != null)
       throw cfg.error("hgcn_backend", "'fused' needs the " + (cuda ? "CUDA" : "CPU") + " kernel library, which is not available: "
@@ -136,7 +136,7 @@ public final class HspNetFactory {
     return clip;
   }
 
-  static ClipTokenizer tokenizer(Config cfg) {
+  static ClipTokenizer tokenizer(RunConfig cfg) {
     if (cfg.tokenizer().equals("bytes")) return ClipTokenizer.bytesOnly();
     Path vocab = Path.of(cfg.tokenizer());
     if (!Files.exists(vocab))
@@ -152,7 +152,7 @@ public final class HspNetFactory {
    * The weights named by clip_model. Head counts come from clip_vision_heads / clip_text_heads when
    * set; a file that is not loadable CLIP weights is bad input (IllegalArgumentException naming it).
    */
-  static ClipWeights weights(Config cfg) {
+  static ClipWeights weights(RunConfig cfg) {
     Path file = Path.of(cfg.clipModel());
     if (!Files.isRegularFile(file))
       throw cfg.error("clip_model", "CLIP weights file '" + file + "' does not exist (OpenAI's RN50.pt, ViT-B-32.pt, ...:"
@@ -167,7 +167,7 @@ public final class HspNetFactory {
   }
 
   /** Loaded weights fix the image size and the vocabulary: the config and tokenizer must agree. */
-  static void checkFits(Config cfg, ClipArch arch, ClipTokenizer tokenizer) {
+  static void checkFits(RunConfig cfg, ClipArch arch, ClipTokenizer tokenizer) {
     if (cfg.imageSize() != arch.imageResolution())
       throw cfg.error("image_size", "is " + cfg.imageSize() + " but the CLIP weights in " + cfg.clipModel() + " take "
           + arch.imageResolution() + "x" + arch.imageResolution() + " images (the size their positional embedding was"
@@ -178,7 +178,7 @@ public final class HspNetFactory {
           + " (bpe_simple_vocab_16e6.txt.gz for OpenAI's models)");
   }
 
-  static ClipArch arch(Config cfg, ClipTokenizer tokenizer) {
+  static ClipArch arch(RunConfig cfg, ClipTokenizer tokenizer) {
     RandomClipArch a = cfg.clipArch().orElseThrow(() -> cfg.error("clip_model", "is not 'random': no clip_arch to build"));
     int heads = a.visionHeads().orElse(ClipArch.defaultVisionHeads(a.visionWidth()));
     try {
@@ -189,7 +189,7 @@ public final class HspNetFactory {
     }
   }
 
-  static Prompts prompts(Config cfg, LabelSet labels, ClipTokenizer tokenizer, int context) {
+  static Prompts prompts(RunConfig cfg, LabelSet labels, ClipTokenizer tokenizer, int context) {
     List<String> parents = new ArrayList<>(), children = new ArrayList<>();
     for (String g : labels.groups()) parents.add(PromptTokens.parentPrompt(cfg.parentCtxInit(), g));
     for (String l : labels.labels()) children.add(PromptTokens.childPrompt(cfg.childNCtx(), l));

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.config.ConfigLoader;
 import hspnet.data.ClipTransform;
 import hspnet.data.LabelSet;
@@ -27,13 +27,13 @@ public final class PredictCommand {
   private PredictCommand() {}
 
   public static Outcome run(PredictArgs a, Path checkpointsRoot, PrintStream out, PrintStream err) throws IOException {
-    Config cfg = ConfigLoader.load(a.configFile(), a.overrides());
+    RunConfig cfg = ConfigLoader.load(a.configFile(), a.overrides());
     try (TrainedModel trained = TrainedModel.open(cfg, checkpointsRoot, a.round(), a.checkpoint())) {
       return predict(a, cfg, trained, out, err);
     }
   }
 
-  private static Outcome predict(PredictArgs a, Config cfg, TrainedModel trained, PrintStream out, PrintStream err) throws IOException {
+  private static Outcome predict(PredictArgs a, RunConfig cfg, TrainedModel trained, PrintStream out, PrintStream err) throws IOException {
     LabelSet labels = trained.labels();
     Path checkpoint = trained.checkpoint();
     ImageInputs.Expanded inputs = ImageInputs.expand(a.inputs());

@@ -4,7 +4,7 @@ import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.DeviceType;
 
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.nn.CpuNumerics;
 
 /**
@@ -15,7 +15,7 @@ public final class Devices {
   private Devices() {}
 
   /** The config's device; pins the CPU kernels first ({@link CpuNumerics}), before any tensor exists. */
-  public static Device select(Config cfg) {
+  public static Device select(RunConfig cfg) {
     CpuNumerics.pin();
     boolean cuda = torch.cuda_is_available();
     return switch (cfg.device()) {
@@ -50,7 +50,7 @@ public final class Devices {
    * cost more in hand-offs than they gain (measured on 2 cores: a text-encoder forward+backward
    * took 270 ms with 2 threads, 10 ms with 1), and the image decoders need cores too.
    */
-  public static int configureCpuThreads(Config cfg) {
+  public static int configureCpuThreads(RunConfig cfg) {
     int threads = cfg.cpuThreads() > 0 ? cfg.cpuThreads() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     torch.set_num_threads(threads);
     return threads;

@@ -11,7 +11,7 @@ import java.util.Locale;
 import org.bytedeco.pytorch.Device;
 
 import hspnet.cli.OptionWord;
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.config.ConfigLoader;
 import hspnet.config.ConfigException;
 import hspnet.config.ResolvedConfig;
@@ -41,7 +41,7 @@ public final class Run implements AutoCloseable {
     TRAIN, RESUME, TEST;
 
     /** The mode the command line ({@code -t}, {@code --resume}) and the config's test/resume keys ask for. */
-    public static Mode choose(Config cfg, boolean testFlag, boolean resumeFlag) {
+    public static Mode choose(RunConfig cfg, boolean testFlag, boolean resumeFlag) {
       boolean test = testFlag || cfg.test(), resume = resumeFlag || cfg.resume();
       if (test && resume)
         throw new ConfigException(cfg.file() + ": test mode and resume both asked for (" + (testFlag ? "-t" : "test: true")
@@ -53,7 +53,7 @@ public final class Run implements AutoCloseable {
   private final Deque<AutoCloseable> owned = new ArrayDeque<>();
   private final long start = System.nanoTime();
   private final Mode mode;
-  private final Config cfg;
+  private final RunConfig cfg;
   private final Path checkpointsRoot;
   private final Device device;
   private final int threads;
@@ -65,7 +65,7 @@ public final class Run implements AutoCloseable {
   private ResumeState.Saved saved;
   private boolean writable = true;
 
-  private Run(Mode mode, Config cfg, Path checkpointsRoot) {
+  private Run(Mode mode, RunConfig cfg, Path checkpointsRoot) {
     this.mode = mode;
     this.cfg = cfg;
     this.checkpointsRoot = checkpointsRoot;
@@ -80,7 +80,7 @@ public final class Run implements AutoCloseable {
    * latest round holding what the mode needs when it is null (rounds passed over are named on
    * {@code out}).
    */
-  public static Run open(Mode mode, Config cfg, Integer round, Path checkpointsRoot, PrintStream out, ConsoleStyle style)
+  public static Run open(Mode mode, RunConfig cfg, Integer round, Path checkpointsRoot, PrintStream out, ConsoleStyle style)
       throws IOException {
     Run run = new Run(mode, cfg, checkpointsRoot);
     try {

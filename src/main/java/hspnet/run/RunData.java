@@ -8,7 +8,7 @@ import java.util.Optional;
 
 import org.bytedeco.pytorch.global.torch;
 
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.config.ConfigException;
 import hspnet.config.DatasetKind;
 import hspnet.config.DeviceChoice;
@@ -75,7 +75,7 @@ public final class RunData implements AutoCloseable {
   private record Split(Path imageRoot, List<Sample> samples) {}
 
   /** Opens the data; the training loader only when {@code withTrain} (test mode needs none). */
-  public static RunData open(Config cfg, boolean withTrain) throws IOException {
+  public static RunData open(RunConfig cfg, boolean withTrain) throws IOException {
     DatasetKind kind = cfg.datasetKind();
     LabelSet labels;
     Split trainSplit = null, valSplit;
@@ -140,7 +140,7 @@ public final class RunData implements AutoCloseable {
    * needs. The same set {@link #open} gives: the demo's labels.yaml (or the generator's set when
    * the data is not there), the {@code labels} file, the built-in sets, or COCO's json.
    */
-  public static LabelSet labels(Config cfg) {
+  public static LabelSet labels(RunConfig cfg) {
     DatasetKind kind = cfg.datasetKind();
     LabelSet labels = switch (kind) {
       case DEMO -> {
@@ -161,13 +161,13 @@ public final class RunData implements AutoCloseable {
   }
 
   /** The training augmentation of the config (every option off by default). */
-  static Augmentation augmentation(Config cfg) {
-    Config.AugmentationKeys a = cfg.augmentation();
+  static Augmentation augmentation(RunConfig cfg) {
+    RunConfig.AugmentationKeys a = cfg.augmentation();
     return new Augmentation(a.hflip(), a.randomResizedCrop(), a.cropMinScale(), a.cutout(), a.randAugmentOps(), a.randAugmentMagnitude());
   }
 
   /** Batches go to pinned host memory when they will be copied to a GPU (never on CPU-only builds). */
-  static boolean pinMemory(Config cfg) {
+  static boolean pinMemory(RunConfig cfg) {
     return cfg.device() != DeviceChoice.CPU && torch.cuda_is_available();
   }
 
@@ -175,7 +175,7 @@ public final class RunData implements AutoCloseable {
    * The {@code labels} file when set; else {@code own} (the dataset's label set, null when it has
    * none) with the original's group files applied when they are set.
    */
-  private static LabelSet labelSet(Config cfg, DatasetKind kind, LabelSet own) {
+  private static LabelSet labelSet(RunConfig cfg, DatasetKind kind, LabelSet own) {
     if (cfg.labels().isPresent()) {
       Path file = Path.of(cfg.labels().get());
       if (!Files.isRegularFile(file)) throw cfg.error("labels", "file '" + file + "' does not exist");
@@ -197,17 +197,17 @@ public final class RunData implements AutoCloseable {
     }
   }
 
-  private static void checkClasses(Config cfg, LabelSet labels) {
+  private static void checkClasses(RunConfig cfg, LabelSet labels) {
     if (labels.numClasses() != cfg.numClasses())
       throw cfg.error("num_classes", "is " + cfg.numClasses() + " but the label set has " + labels.numClasses() + " labels");
   }
 
-  private static Path imageFolder(Config cfg, Path folder) {
+  private static Path imageFolder(RunConfig cfg, Path folder) {
     if (!Files.isDirectory(folder)) throw cfg.error("data", "image folder '" + folder + "' does not exist");
     return folder;
   }
 
-  private static Path listFile(Config cfg, String key, Optional<String> value) {
+  private static Path listFile(RunConfig cfg, String key, Optional<String> value) {
     if (value.isEmpty()) throw new ConfigException(cfg.file() + ": key '" + key + "' is required for this dataset");
     Path p = Path.of(value.get());
     if (!Files.isRegularFile(p)) throw cfg.error(key, "list file '" + p + "' does not exist");

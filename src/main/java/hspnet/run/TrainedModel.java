@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 import org.bytedeco.pytorch.Device;
 
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.config.ConfigException;
 import hspnet.data.LabelSet;
 import hspnet.model.Checkpoints;
@@ -37,7 +37,7 @@ public final class TrainedModel implements AutoCloseable {
    * Opens {@code checkpointFile}, or when it is null model-highest.ckpt of round {@code round} of
    * the config's run (default: the latest round).
    */
-  public static TrainedModel open(Config cfg, Path checkpointsRoot, Integer round, Path checkpointFile) throws IOException {
+  public static TrainedModel open(RunConfig cfg, Path checkpointsRoot, Integer round, Path checkpointFile) throws IOException {
     Device device = Devices.select(cfg);
     Devices.configureCpuThreads(cfg);
     HspNetFactory.check(cfg);
@@ -60,7 +60,7 @@ public final class TrainedModel implements AutoCloseable {
     return new TrainedModel(device, labels, model, checkpoint);
   }
 
-  private static Path roundCheckpoint(Config cfg, Path checkpointsRoot, Integer round) {
+  private static Path roundCheckpoint(RunConfig cfg, Path checkpointsRoot, Integer round) {
     int n = round != null ? round : RoundFolder.latestRound(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint()));
     if (n == 0)
       throw new ConfigException("'" + cfg.checkpoint() + "' has no trained round under " + checkpointsRoot

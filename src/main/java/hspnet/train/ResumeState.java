@@ -14,7 +14,7 @@ import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.config.ConfigException;
 import hspnet.io.TorchZipReader;
 import hspnet.io.TorchZipWriter;
@@ -45,7 +45,7 @@ public final class ResumeState {
   public static final String FILE = "resume.pt";
   static final String FORMAT = "hspnet-resume-2";
 
-  /** Config keys that may change between a run and its resumption: they do not alter its numbers. */
+  /** RunConfig keys that may change between a run and its resumption: they do not alter its numbers. */
   public static final Set<String> MAY_CHANGE = Set.of("epochs", "resume", "test", "workers", "log_every", "cpu_threads", "log_file");
 
   /** Where a run stands after its last completed epoch. */
@@ -62,7 +62,7 @@ public final class ResumeState {
   private ResumeState() {}
 
   /** The settings a resumed run must share with the run it continues, one "key: value" per line. */
-  public static String settingsOf(Config cfg) {
+  public static String settingsOf(RunConfig cfg) {
     StringBuilder sb = new StringBuilder();
     cfg.values().forEach((k, v) -> {
       if (!MAY_CHANGE.contains(k)) sb.append(k).append(": ").append(v).append('\n');
@@ -163,7 +163,7 @@ public final class ResumeState {
     public int epochsDone() { return (int) integer("epochs_done"); }
 
     /** Refuses a config whose epochs the saved run has already trained (nothing would be left to do). */
-    public void checkEpochsLeft(Config cfg, Path round) {
+    public void checkEpochsLeft(RunConfig cfg, Path round) {
       if (epochsDone() >= cfg.epochs())
         throw cfg.error("epochs", "is " + cfg.epochs() + " but " + round + " has already trained " + epochsDone()
             + " epoch(s); raise it (up to total_epochs " + cfg.totalEpochs() + ") to train further");

@@ -7,7 +7,7 @@ import java.util.Locale;
 
 import org.bytedeco.pytorch.Device;
 
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.data.BatchLoader;
 import hspnet.eval.Evaluator;
 import hspnet.eval.Metrics;
@@ -28,7 +28,7 @@ public final class Tester {
 
   private Tester() {}
 
-  public static Result test(Config cfg, HspNet model, BatchLoader val, Path checkpoint, Device device, TrainLog log) throws IOException {
+  public static Result test(RunConfig cfg, HspNet model, BatchLoader val, Path checkpoint, Device device, TrainLog log) throws IOException {
     Checkpoints.load(checkpoint, model);
     model.moveTo(device);
     model.eval();

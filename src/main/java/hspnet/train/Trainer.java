@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.data.Batch;
 import hspnet.data.BatchLoader;
 import hspnet.eval.Metrics;
@@ -44,7 +44,7 @@ public final class Trainer {
     void afterStep(int epoch, int stepInEpoch, long globalStep);
   }
 
-  private final Config cfg;
+  private final RunConfig cfg;
   private final TrainLog log;
   private final Device device;
   private StepListener listener = (e, i, s) -> {};
@@ -52,7 +52,7 @@ public final class Trainer {
   /** Measured durations of the last training phase and the last validation, for the run's ETA. */
   private double lastTrainSeconds = Double.NaN, lastValSeconds = Double.NaN;
 
-  public Trainer(Config cfg, TrainLog log, Device device) {
+  public Trainer(RunConfig cfg, TrainLog log, Device device) {
     this.cfg = cfg;
     this.log = log;
     this.device = device;

@@ -9,7 +9,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import hspnet.config.AmpDtype;
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.data.Batch;
 import hspnet.nn.Autocast;
 import hspnet.eval.Evaluator;
@@ -62,7 +62,7 @@ public final class TrainingState implements AutoCloseable {
     }
 
     /** The config's amp_dtype and fused_optimizer, channels-last on (it applies on CUDA only). */
-    public static Tuning of(Config cfg) {
+    public static Tuning of(RunConfig cfg) {
       return new Tuning(cfg.ampDtype() == AmpDtype.FLOAT16 ? ScalarType.Half : ScalarType.BFloat16, cfg.fusedOptimizer(), true);
     }
   }

@@ -38,7 +38,7 @@ class ConfigLoaderTest {
   void fileOverridesBaseKeyByKeyAndRemembersWhere() throws Exception {
     write("base.yaml", BASE);
     Path f = write("run.yaml", "checkpoint: hspnet+voc\nlr: 0.001\nnum_classes: 20\n");
-    Config c = ConfigLoader.load(f);
+    RunConfig c = ConfigLoader.load(f);
     assertEquals("hspnet+voc", c.checkpoint());
     assertEquals(0.001, c.lr());
     assertEquals(20, c.numClasses());
@@ -58,7 +58,7 @@ class ConfigLoaderTest {
   @Test
   void configWithoutSiblingBaseUsesTheBuiltInBase() throws Exception {
     Path f = write("alone.yaml", "checkpoint: mine\nnum_classes: 5\ngcn_lr: 0.0005\n");
-    Config c = ConfigLoader.load(f);
+    RunConfig c = ConfigLoader.load(f);
     assertEquals("mine", c.checkpoint());
     assertEquals(128, c.batchSize(), "batch_size from the built-in configs/base.yaml");
     assertTrue(c.where("batch_size").contains("built-in"), c.where("batch_size"));
@@ -67,14 +67,14 @@ class ConfigLoaderTest {
   @Test
   void shippedConfigsAllLoad() {
     for (String name : List.of("hspnet+coco", "hspnet+voc", "hspnet+nuswide", "hspnet+cub", "hspnet+demo")) {
-      Config c = ConfigLoader.load(Path.of("configs", name + ".yaml"));
+      RunConfig c = ConfigLoader.load(Path.of("configs", name + ".yaml"));
       assertEquals(name, c.checkpoint());
       assertEquals(1, c.changeEpoch(), name + ": the published runs used change_epoch 1");
     }
-    Config voc = ConfigLoader.load(Path.of("configs", "hspnet+voc.yaml"));
+    RunConfig voc = ConfigLoader.load(Path.of("configs", "hspnet+voc.yaml"));
     assertEquals(7e-4, voc.gcnLr());
     assertEquals(20, voc.numClasses());
-    Config cub = ConfigLoader.load(Path.of("configs", "hspnet+cub.yaml"));
+    RunConfig cub = ConfigLoader.load(Path.of("configs", "hspnet+cub.yaml"));
     assertEquals(1e-3, cub.lr());
     assertEquals(5e-3, cub.gcnLr());
   }
@@ -138,7 +138,7 @@ class ConfigLoaderTest {
   @Test
   void headCountsApplyToLoadedWeightsOnly() throws Exception {
     write("base.yaml", BASE);
-    Config c = ConfigLoader.load(write("run.yaml", "clip_vision_heads: 12\nclip_text_heads: 8\n"));
+    RunConfig c = ConfigLoader.load(write("run.yaml", "clip_vision_heads: 12\nclip_text_heads: 8\n"));
     assertEquals(Optional.of(12), c.clipVisionHeads());
     assertEquals(Optional.of(8), c.clipTextHeads());
     ConfigException e = fails("clip_text_heads: 0\n");
@@ -151,7 +151,7 @@ class ConfigLoaderTest {
   @Test
   void choicesAreTypedOnceAndNamedWithTheirLine() throws Exception {
     write("base.yaml", BASE);
-    Config c = ConfigLoader.load(write("run.yaml", "hgcn_backend: fused\namp_dtype: bfloat16\ndevice: cuda\n"));
+    RunConfig c = ConfigLoader.load(write("run.yaml", "hgcn_backend: fused\namp_dtype: bfloat16\ndevice: cuda\n"));
     assertEquals(HgcnBackend.FUSED, c.hgcnBackend());
     assertEquals(AmpDtype.BFLOAT16, c.ampDtype());
     assertEquals(DeviceChoice.CUDA, c.device());
@@ -168,10 +168,10 @@ class ConfigLoaderTest {
   void anOlderBaseBesideTheConfigStillGetsEveryDefault() throws Exception {
     // BASE predates image_resize, the aug_* keys and amp_dtype: the built-in base.yaml supplies them
     write("base.yaml", BASE);
-    Config c = ConfigLoader.load(write("run.yaml", "seed: 3\n"));
+    RunConfig c = ConfigLoader.load(write("run.yaml", "seed: 3\n"));
     assertEquals(ClipTransform.Resize.PIL, c.imageResize());
     assertEquals(AmpDtype.FLOAT16, c.ampDtype());
-    assertEquals(new Config.AugmentationKeys(false, false, 0.08, 0.0, 0, 9), c.augmentation());
+    assertEquals(new RunConfig.AugmentationKeys(false, false, 0.08, 0.0, 0, 9), c.augmentation());
     assertTrue(c.where("aug_crop_min_scale").startsWith("(built-in) configs/base.yaml:"), c.where("aug_crop_min_scale"));
     assertEquals(2000, c.demoTrainImages());
   }

@@ -22,8 +22,8 @@ class ConfigOverridesTest {
 
   @Test
   void overriddenValuesReachTheConfigWithTheirOrigin() {
-    Config plain = ConfigLoader.load(DEMO);
-    Config c = ConfigLoader.load(DEMO, List.of("epochs=1", "lr=5e-4", "device=cpu", "amp=off", "checkpoint=demo run"));
+    RunConfig plain = ConfigLoader.load(DEMO);
+    RunConfig c = ConfigLoader.load(DEMO, List.of("epochs=1", "lr=5e-4", "device=cpu", "amp=off", "checkpoint=demo run"));
     assertEquals(1, c.epochs());
     assertEquals(5e-4, c.lr());
     assertEquals(DeviceChoice.CPU, c.device());
@@ -41,7 +41,7 @@ class ConfigOverridesTest {
 
   @Test
   void valuesAreYamlAsInTheFile() {
-    Config c = ConfigLoader.load(DEMO, List.of("lr=1e-3", "weight_decay=0", "batch_size=1_024", "parent_ctx_init='a photo of a'",
+    RunConfig c = ConfigLoader.load(DEMO, List.of("lr=1e-3", "weight_decay=0", "batch_size=1_024", "parent_ctx_init='a photo of a'",
         "clip_arch={vision_layers: [1, 2, 1, 1], vision_width: 16, embed_dim: 64, context_length: 77, transformer_width: 64,"
             + " transformer_heads: 2, transformer_layers: 2}"));
     assertEquals(1e-3, c.lr());
@@ -80,13 +80,13 @@ class ConfigOverridesTest {
 
   @Test
   void theRoundsConfigYamlShowsAndListsTheOverrides() throws Exception {
-    Config c = ConfigLoader.load(DEMO, List.of("epochs=1", "lr=5e-4"));
+    RunConfig c = ConfigLoader.load(DEMO, List.of("epochs=1", "lr=5e-4"));
     Path written = dir.resolve("config.yaml");
     ResolvedConfig.write(written, c);
     List<String> lines = Files.readAllLines(written);
     assertTrue(lines.contains("# command-line overrides: -o lr=5e-4 -o epochs=1"), String.join("\n", lines));
     assertTrue(lines.contains("epochs: 1") && lines.contains("lr: 5.0E-4"), String.join("\n", lines));
-    Config back = ConfigLoader.load(written);
+    RunConfig back = ConfigLoader.load(written);
     assertEquals(1, back.epochs(), "the written file reads back as the run's config");
     assertEquals(5e-4, back.lr());
 

@@ -15,7 +15,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.config.ConfigLoader;
 import hspnet.config.HgcnBackend;
 import hspnet.data.LabelSet;
@@ -45,7 +45,7 @@ class FusedHspNetTest {
   }
 
   private static HspNet model(String backend) {
-    Config cfg = ConfigLoader.load(Path.of("configs", "hspnet+demo.yaml")).with("hgcn_backend", backend, "test");
+    RunConfig cfg = ConfigLoader.load(Path.of("configs", "hspnet+demo.yaml")).with("hgcn_backend", backend, "test");
     HspNet m = new HspNetFactory(cfg, labels()).build();
     assertEquals(HgcnBackend.valueOf(backend.toUpperCase(Locale.ROOT)), m.gcn.backend());
     return m;

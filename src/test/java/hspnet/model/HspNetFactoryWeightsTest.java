@@ -18,7 +18,7 @@ import hspnet.clip.ClipArch;
 import hspnet.clip.VisionTransformer;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.config.ConfigException;
 import hspnet.config.ConfigLoader;
 import hspnet.data.LabelSet;
@@ -42,7 +42,7 @@ class HspNetFactoryWeightsTest {
   @TempDir Path dir;
 
   /** A run config naming a CLIP weights file, with the image size of that fixture CLIP. */
-  private Config config(String variant, String clipModel, String extra) throws Exception {
+  private RunConfig config(String variant, String clipModel, String extra) throws Exception {
     Path file = dir.resolve("run.yaml");
     Files.writeString(file, String.join("\n",
         "checkpoint: w", "log_file: run.txt", "data: " + dir.resolve("data"), "dataset_kind: demo",
@@ -60,7 +60,7 @@ class HspNetFactoryWeightsTest {
 
   @Test
   void vitWeightsBecomeHspNetsImageEncoder() throws Exception {
-    Config cfg = config("vit", Shared.fixture("clip_vit.jit.pt").toString(), heads("vit"));
+    RunConfig cfg = config("vit", Shared.fixture("clip_vit.jit.pt").toString(), heads("vit"));
     HspNetFactory.check(cfg);
     HspNetFactory factory = new HspNetFactory(cfg, LABELS);
     assertEquals(Fixtures.clipArch("vit"), factory.arch());
@@ -87,7 +87,7 @@ class HspNetFactoryWeightsTest {
     JsonNode inferred = Fixtures.variant("clip", "rn").get("build_model_inferred");
     Assumptions.assumeTrue(inferred.get("transformer_heads").asInt() == 0,
         "skipped: this profile's ResNet CLIP has a text width build_model's rule can split into heads");
-    Config cfg = config("rn", rn, "");
+    RunConfig cfg = config("rn", rn, "");
     ConfigException e = assertThrows(ConfigException.class, () -> new HspNetFactory(cfg, LABELS));
     assertTrue(e.getMessage().contains("key 'clip_text_heads'") && e.getMessage().contains(arch.transformerWidth() + " wide"),
         e.getMessage());
@@ -101,7 +101,7 @@ class HspNetFactoryWeightsTest {
   @Test
   void imageSizeMustBeTheWeightsResolution() throws Exception {
     int res = Fixtures.clipArch("vit").imageResolution(), wrong = res == 224 ? 288 : 224;
-    Config cfg = config("vit", Shared.fixture("clip_vit.state.pt").toString(), heads("vit"))
+    RunConfig cfg = config("vit", Shared.fixture("clip_vit.state.pt").toString(), heads("vit"))
         .with("image_size", wrong, "run.yaml:6");
     ConfigException e = assertThrows(ConfigException.class, () -> HspNetFactory.check(cfg));
     assertTrue(e.getMessage().startsWith("run.yaml:6: key 'image_size': is " + wrong)
@@ -111,7 +111,7 @@ class HspNetFactoryWeightsTest {
 
   @Test
   void tokenizerMustHaveTheWeightsVocabulary() throws Exception {
-    Config cfg = config("vit", Shared.fixture("clip_vit.state.pt").toString(), heads("vit"))
+    RunConfig cfg = config("vit", Shared.fixture("clip_vit.state.pt").toString(), heads("vit"))
         .with("tokenizer", "bytes", "run.yaml:16");
     ConfigException e = assertThrows(ConfigException.class, () -> new HspNetFactory(cfg, LABELS));
     assertTrue(e.getMessage().contains("key 'tokenizer'")
@@ -120,7 +120,7 @@ class HspNetFactoryWeightsTest {
 
   @Test
   void missingOrCorruptWeights() throws Exception {
-    Config missing = config("vit", dir.resolve("RN50.pt").toString(), "");
+    RunConfig missing = config("vit", dir.resolve("RN50.pt").toString(), "");
     ConfigException e = assertThrows(ConfigException.class, () -> HspNetFactory.check(missing));
     assertTrue(e.getMessage().contains("key 'clip_model'") && e.getMessage().contains("RN50.pt' does not exist"), e.getMessage());
     Path corrupt = Files.writeString(dir.resolve("ViT-B-32.pt"), "PK\3\4 but not really a zip");

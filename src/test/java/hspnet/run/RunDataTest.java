@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import hspnet.config.DatasetKind;
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.config.ConfigException;
 import hspnet.config.ConfigLoader;
 import hspnet.data.Batch;
@@ -46,7 +46,7 @@ class RunDataTest {
     }
   }
 
-  private Config config(String... lines) throws IOException {
+  private RunConfig config(String... lines) throws IOException {
     List<String> all = new ArrayList<>();
     for (String d : List.of("checkpoint: t", "gcn_lr: 0.0005", "image_size: 16", "batch_size: 2", "workers: 0", "device: cpu")) {
       String key = d.substring(0, d.indexOf(':') + 1);
@@ -70,7 +70,7 @@ class RunDataTest {
   }
 
   /** A VOC layout: {data}VOC2012/JPEGImages, lists of the released format (made once; tests then change it). */
-  private Config voc(String... extra) throws IOException {
+  private RunConfig voc(String... extra) throws IOException {
     Path data = dir.resolve("voc2012");
     if (!Files.exists(dir.resolve("voc_val.txt"))) {
       for (String f : List.of("2008_000002.jpg", "2008_000003.jpg", "2008_000007.jpg"))
@@ -86,7 +86,7 @@ class RunDataTest {
 
   @Test
   void vocFromItsLayoutWithTheBuiltInLabels() throws IOException {
-    Config cfg = voc();
+    RunConfig cfg = voc();
     assertEquals(DatasetKind.VOC, cfg.datasetKind(), "guessed from 'data' as the original does");
     try (RunData d = RunData.open(cfg, true)) {
       assertEquals(20, d.labels().numClasses());
@@ -103,7 +103,7 @@ class RunDataTest {
     jpeg(nus.resolve("images/123940_1158315062_02a15f03aa_m.jpg"), 10);
     list("nus_val.txt", "123940_1158315062_02a15f03aa_m.jpg,42 60 79");
     list("nus_train.txt", "123940_1158315062_02a15f03aa_m.jpg,60");
-    Config cfg = config("data: " + nus + "/", "num_classes: 81", "train_dataset: " + dir.resolve("nus_train.txt"),
+    RunConfig cfg = config("data: " + nus + "/", "num_classes: 81", "train_dataset: " + dir.resolve("nus_train.txt"),
         "val_dataset: " + dir.resolve("nus_val.txt"));
     try (RunData d = RunData.open(cfg, true)) {
       assertEquals(6, d.labels().numGroups());
@@ -131,14 +131,14 @@ class RunDataTest {
     jpeg(data.resolve("val2014/COCO_val2014_000000000073.jpg"), 2);
     jpeg(data.resolve("train2014/COCO_train2014_000000480023.jpg"), 3);
     list("coco_train_singlelabel.txt", "COCO_train2014_000000480023.jpg,2");
-    Config cfg = config("data: " + data, "num_classes: 4", "dataset: " + dir.resolve("coco_train_singlelabel.txt"));
+    RunConfig cfg = config("data: " + data, "num_classes: 4", "dataset: " + dir.resolve("coco_train_singlelabel.txt"));
     try (RunData d = RunData.open(cfg, true)) {
       assertEquals(List.of("person", "bicycle", "dog", "car"), d.labels().labels());
       assertEquals(2, d.valSamples().size());
       assertEquals(1, served(d.train()));
       assertEquals(2, served(d.val()));
     }
-    Config wrong = config("data: " + data, "num_classes: 80", "dataset: " + dir.resolve("coco_train_singlelabel.txt"));
+    RunConfig wrong = config("data: " + data, "num_classes: 80", "dataset: " + dir.resolve("coco_train_singlelabel.txt"));
     String msg = assertThrows(ConfigException.class, () -> RunData.open(wrong, true)).getMessage();
     assertTrue(msg.contains("num_classes") && msg.contains("4 labels"), msg);
   }
@@ -150,22 +150,22 @@ class RunDataTest {
     try (RunData d = RunData.open(voc("labels: " + yaml), false)) {
       assertEquals(List.of("a", "b"), d.labels().groups(), "labels file wins");
     }
-    Config released = voc("super_labels: " + Shared.referenceData("labels/voc_super_labels.txt"),
+    RunConfig released = voc("super_labels: " + Shared.referenceData("labels/voc_super_labels.txt"),
         "super_labels_index: " + Shared.referenceData("labels/voc_super_labels_index.npy"));
     try (RunData d = RunData.open(released, false)) {
       assertEquals(LabelSet.builtIn("voc"), d.labels());
     }
-    Config missing = voc("super_labels: nowhere.txt", "super_labels_index: nowhere.npy");
+    RunConfig missing = voc("super_labels: nowhere.txt", "super_labels_index: nowhere.npy");
     String msg = assertThrows(ConfigException.class, () -> RunData.open(missing, false)).getMessage();
     assertTrue(msg.contains("super_labels") && msg.contains("nowhere.txt"), msg);
-    Config listKind = voc("dataset_kind: list");
+    RunConfig listKind = voc("dataset_kind: list");
     msg = assertThrows(ConfigException.class, () -> RunData.open(listKind, false)).getMessage();
     assertTrue(msg.contains("'labels' is required"), msg);
   }
 
   @Test
   void missingImageNamesListAndLineOrIsSkipped() throws IOException {
-    Config cfg = voc();
+    RunConfig cfg = voc();
     list("voc_val.txt", "2008_000002.jpg,19", "2008_000003.jpg,14 18", "", "2008_999999.jpg,3");
     String msg = assertThrows(IllegalArgumentException.class, () -> RunData.open(cfg, false)).getMessage();
     assertTrue(msg.contains("voc_val.txt:4") && msg.contains("2008_999999.jpg") && msg.contains("skip_bad_images"), msg);
@@ -178,7 +178,7 @@ class RunDataTest {
 
   @Test
   void corruptImageNamesListAndLineOrIsSkippedAndCounted() throws IOException {
-    Config cfg = voc();
+    RunConfig cfg = voc();
     Files.write(dir.resolve("voc2012/VOC2012/JPEGImages/2008_000003.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2, 3});
     try (RunData d = RunData.open(cfg, false)) {
       String msg = assertThrows(IllegalArgumentException.class, () -> served(d.val())).getMessage();
@@ -194,7 +194,7 @@ class RunDataTest {
   @Test
   void pathsMustStayInsideTheImageFolder() throws IOException {
     jpeg(dir.resolve("voc2012/outside.jpg"), 5);
-    Config cfg = voc();
+    RunConfig cfg = voc();
     for (String escape : List.of("../outside.jpg", "a/../../outside.jpg", dir.resolve("voc2012/outside.jpg").toString())) {
       list("voc_val.txt", "2008_000002.jpg,19", escape + ",3");
       String msg = assertThrows(IllegalArgumentException.class, () -> RunData.open(cfg, false)).getMessage();
@@ -207,14 +207,14 @@ class RunDataTest {
     try (RunData d = RunData.open(voc("skip_bad_images: true"), false)) {
       assertEquals(2, d.valSamples().size());
     }
-    Config skipping = voc("skip_bad_images: true");
+    RunConfig skipping = voc("skip_bad_images: true");
     list("voc_val.txt", "../outside.jpg,3");
     assertThrows(IllegalArgumentException.class, () -> RunData.open(skipping, false), "escapes are never skipped");
   }
 
   @Test
   void emptyListAndBadLinesAreNamed() throws IOException {
-    Config cfg = voc();
+    RunConfig cfg = voc();
     list("voc_val.txt", "", "  ");
     String msg = assertThrows(IllegalArgumentException.class, () -> RunData.open(cfg, false)).getMessage();
     assertTrue(msg.contains("voc_val.txt") && msg.contains("holds no image"), msg);
@@ -228,7 +228,7 @@ class RunDataTest {
 
   @Test
   void allImagesMissingIsAnErrorEvenWhenSkipping() throws IOException {
-    Config cfg = voc("skip_bad_images: true");
+    RunConfig cfg = voc("skip_bad_images: true");
     list("voc_val.txt", "nope1.jpg,1", "nope2.jpg,2");
     String msg = assertThrows(IllegalArgumentException.class, () -> RunData.open(cfg, false)).getMessage();
     assertTrue(msg.contains("none of the 2 images") && msg.contains("voc_val.txt"), msg);

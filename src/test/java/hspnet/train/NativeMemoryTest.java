@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import hspnet.run.Devices;
 import hspnet.run.RunData;
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.config.ConfigLoader;
 import hspnet.model.HspNet;
 import hspnet.model.HspNetFactory;
@@ -45,7 +45,7 @@ class NativeMemoryTest {
     Files.writeString(cfgFile, DemoConfigs.small(dir.resolve("demo"), "mem")
         .replace("demo_train_images: 600", "demo_train_images: 320")
         .replace("epochs: 6", "epochs: 10").replace("total_epochs: 7", "total_epochs: 10"));
-    Config cfg = ConfigLoader.load(cfgFile);
+    RunConfig cfg = ConfigLoader.load(cfgFile);
     Devices.configureCpuThreads(cfg);
     List<Long> rss = new ArrayList<>();
     try (RunData data = RunData.open(cfg, true)) {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import hspnet.model.Checkpoints;
 import hspnet.run.Devices;
 import hspnet.run.RunData;
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.config.ConfigLoader;
 import hspnet.cli.ExitStatus;
 import hspnet.model.HspNet;
@@ -50,7 +50,7 @@ class NonFiniteGuardTest {
   @TempDir Path dir;
 
   /** 3 epochs of 5 steps on a small demo. */
-  private Config config() throws Exception {
+  private RunConfig config() throws Exception {
     Path file = dir.resolve("nan.yaml");
     Files.writeString(file, DemoConfigs.small(dir.resolve("demo"), "nan")
         .replace("demo_train_images: 600", "demo_train_images: 160").replace("demo_val_images: 200", "demo_val_images: 64")
@@ -61,7 +61,7 @@ class NonFiniteGuardTest {
   /** What a stopped training left: the fault, the round folder. */
   private record Stopped(NumericalFault fault, Path round, String log) {}
 
-  private Stopped train(Config cfg, Trainer.StepListener poison, AtomicReference<HspNet> modelOut) throws Exception {
+  private Stopped train(RunConfig cfg, Trainer.StepListener poison, AtomicReference<HspNet> modelOut) throws Exception {
     Devices.configureCpuThreads(cfg);
     Path round = Files.createDirectories(dir.resolve("round"));
     try (RunData data = RunData.open(cfg, true)) {
@@ -87,7 +87,7 @@ class NonFiniteGuardTest {
 
   @Test
   void aNanLossStopsAtItsStepAndKeepsTheLastGoodEpoch() throws Exception {
-    Config cfg = config();
+    RunConfig cfg = config();
     AtomicReference<HspNet> model = new AtomicReference<>();
     AtomicReference<byte[]> resumeAfterEpoch0 = new AtomicReference<>();
     Path round = dir.resolve("round");
@@ -121,7 +121,7 @@ class NonFiniteGuardTest {
 
   @Test
   void aNanGradientStopsBeforeTheOptimizerTouchesTheWeights() throws Exception {
-    Config cfg = config();
+    RunConfig cfg = config();
     AtomicReference<HspNet> model = new AtomicReference<>();
     AtomicReference<String> poisoned = new AtomicReference<>();
     Map<String, float[]> before = new LinkedHashMap<>();
@@ -154,7 +154,7 @@ class NonFiniteGuardTest {
 
   @Test
   void aNonFiniteModelIsNeverWrittenAsACheckpoint() throws Exception {
-    Config cfg = config();
+    RunConfig cfg = config();
     try (RunData data = RunData.open(cfg, true)) {
       HspNet model = new HspNetFactory(cfg, data.labels()).build();
       try (NoGradGuard g = new NoGradGuard()) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import hspnet.run.Devices;
 import hspnet.run.RunData;
-import hspnet.config.Config;
+import hspnet.config.RunConfig;
 import hspnet.config.ConfigLoader;
 import hspnet.model.HspNet;
 import hspnet.model.HspNetFactory;
@@ -32,7 +32,7 @@ class SeedTest {
     Files.writeString(f, DemoConfigs.small(dir.resolve("demo"), name)
         .replace("demo_train_images: 600", "demo_train_images: 96").replace("demo_val_images: 200", "demo_val_images: 40")
         .replace("epochs: 6", "epochs: 1").replace("total_epochs: 7", "total_epochs: 2") + "seed: " + seed + "\n");
-    Config cfg = ConfigLoader.load(f);
+    RunConfig cfg = ConfigLoader.load(f);
     Devices.configureCpuThreads(cfg);
     try (RunData data = RunData.open(cfg, true)) {
       HspNetFactory factory = new HspNetFactory(cfg, data.labels());

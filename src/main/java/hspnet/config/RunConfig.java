@@ -17,7 +17,7 @@ import hspnet.data.ClipTransform;
  * the file and line it came from so that later checks (a missing data file, a label count that
  * does not match) can point at the line to fix.
  */
-public final class Config {
+public final class RunConfig {
   private final Map<String, Object> values;
   private final Map<String, String> origins;
   private final Path file;
@@ -49,7 +49,7 @@ public final class Config {
   public record AugmentationKeys(boolean hflip, boolean randomResizedCrop, double cropMinScale, double cutout,
       int randAugmentOps, int randAugmentMagnitude) {}
 
-  Config(Path file, Map<String, Object> values, Map<String, String> origins) {
+  RunConfig(Path file, Map<String, Object> values, Map<String, String> origins) {
     this.file = file;
     this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     this.origins = Collections.unmodifiableMap(new LinkedHashMap<>(origins));
@@ -140,12 +140,12 @@ public final class Config {
   public Map<String, Object> values() { return values; }
 
   /** A copy with one value replaced, parsed and checked again (command-line overrides, tests). */
-  public Config with(String key, Object value, String origin) {
+  public RunConfig with(String key, Object value, String origin) {
     Map<String, Object> v = new LinkedHashMap<>(values);
     Map<String, String> o = new LinkedHashMap<>(origins);
     v.put(key, value);
     o.put(key, origin);
-    Config c = new Config(file, v, o);
+    RunConfig c = new RunConfig(file, v, o);
     ConfigLoader.validate(c);
     return c;
   }
