@@ -42,4 +42,20 @@ class ConfigDocsTest {
 
     assertEquals(expected.size(), documented.size(), DOC + " documents a key twice: " + documented);
   }
+
+  @Test
+  void theTableSaysWhichKeysARunNeeds() throws Exception {
+    Pattern row = Pattern.compile("^\\| `([a-z_]+)` \\| [a-z ]+ \\| ([a-z, ]+) \\|.*");
+    int checked = 0;
+    for (String line : Files.readAllLines(DOC)) {
+      Matcher m = row.matcher(line);
+      if (!m.matches()) continue;
+      KeySpec spec = ConfigKeys.TOP_LEVEL.stream().filter(k -> k.name().equals(m.group(1))).findFirst().orElse(null);
+      if (spec == null) continue;
+      String want = !spec.used() ? "accepted, unused" : spec.required() ? "required" : "optional";
+      assertEquals(want, m.group(2), "the row of " + spec.name());
+      checked++;
+    }
+    assertEquals(ConfigKeys.TOP_LEVEL.size(), checked, "rows read");
+  }
 }
