@@ -159,7 +159,9 @@ public final class DistGroup implements AutoCloseable {
     String m = e.getMessage();
     if (m == null) return e.getClass().getSimpleName();
     int nl = m.indexOf('\n');
-    return (nl < 0 ? m : m.substring(0, nl)).strip();
+    String line = (nl < 0 ? m : m.substring(0, nl)).strip();
+    // Gloo prefixes its messages with the source file of its build machine: [/home/.../pair.cc:547]
+    return line.replaceFirst("^\\[[^\\]]*\\.(cc|cpp|h|hpp):\\d+\\]\\s*", "");
   }
 
   @Override
