@@ -30,6 +30,15 @@ public record DistEnv(int rank, int worldSize, int localRank, int localWorldSize
     return rank == 0;
   }
 
+  /**
+   * Whether torchrun's agent already serves the store at MASTER_ADDR:MASTER_PORT
+   * ({@code TORCHELASTIC_USE_AGENT_STORE=True}, as torchrun sets it): then rank 0 connects to it
+   * like the others instead of serving it.
+   */
+  public static boolean agentStore(Map<String, String> env) {
+    return "true".equalsIgnoreCase(env.getOrDefault("TORCHELASTIC_USE_AGENT_STORE", "").strip());
+  }
+
   /** The environment's placement; {@link #SINGLE} when WORLD_SIZE is absent or 1. */
   public static DistEnv from(Map<String, String> env) {
     String world = env.get("WORLD_SIZE");

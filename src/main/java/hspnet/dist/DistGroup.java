@@ -54,7 +54,7 @@ public final class DistGroup implements AutoCloseable {
     try {
       TCPStoreOptions so = new TCPStoreOptions();
       so.port((short) env.masterPort());
-      so.isServer(env.main());
+      so.isServer(env.main() && !DistEnv.agentStore(System.getenv()));
       so.waitWorkers(false);
       so.useLibUV(false);
       so.timeout(new Milliseconds(timeoutMs));

@@ -281,14 +281,15 @@ public final class Trainer {
   /**
    * K of the EMA decay 0.82^(1/K): the original hard-codes the steps per epoch at batch 128 of its
    * datasets (COCO 641, NUS-WIDE 931, VOC 45, CUB 47, or 63 at batch 96); any other dataset uses
-   * its own steps per epoch at the configured batch size.
+   * its own steps per epoch at the configured batch size (in a data-parallel run: batch_size times the
+   * world size, the global batch, and its steps per epoch, which are the global steps).
    */
   int emaStepsPerEpoch(int stepsPerEpoch) {
     return switch (cfg.datasetKind()) {
       case COCO -> 641;
       case NUSWIDE -> 931;
       case VOC -> 45;
-      case CUB -> cfg.batchSize() == 96 ? 63 : 47;
+      case CUB -> cfg.batchSize() * (dist == null ? 1 : dist.worldSize()) == 96 ? 63 : 47;   // the global batch
       default -> stepsPerEpoch;
     };
   }

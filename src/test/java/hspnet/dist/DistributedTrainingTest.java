@@ -45,8 +45,8 @@ import hspnet.io.TorchZipReader;
 class DistributedTrainingTest {
   private static final Path CONFIG = Path.of("configs", "hspnet+demo.yaml").toAbsolutePath();
   private static final Pattern FINGERPRINT = Pattern.compile("rank (\\d)/2: training done; weights fingerprint (\\w+) \\(model\\), (\\w+) \\(EMA\\)");
-  /** Adam's first step moves every weight by about lr (its update is m/sqrt(v) = g/|g|); see weightsMatchOneProcess. */
-  private static final double MAX_ABS_BOUND = 1e-4, REL_L2_BOUND = 1e-5;
+  /** Per weight 2 lr per step over 4 steps at lr <= 1e-3, and 1e-3 of the norm: see weightsMatchOneProcessOnTheJointBatches. */
+  private static final double MAX_ABS_BOUND = 2 * 4 * 1e-3, REL_L2_BOUND = 1e-3;
 
   private Path dir;
   private Path data;
@@ -95,14 +95,14 @@ class DistributedTrainingTest {
   }
 
   /**
-   * The bound: after 4 Adam steps the weights differ only through fp32 rounding of the gradient
-   * sums (two 8-image partial sums added by the all-reduce against one 16-image sum: relative
-   * differences of a few ulp, ~1e-7, in each gradient). Adam's normalised update m/(sqrt(v)+eps)
-   * passes a relative gradient error through at about the same relative size, so each step moves
-   * a weight by lr·(1 ± ~1e-6); with lr ≤ 1e-3 over 4 steps that is ≤ ~1e-8 per weight. Coordinates
-   * whose gradient is near zero (|g| ~ eps) can see larger relative changes, bounded by lr per step
-   * in the worst case; the test allows 1e-4 absolute (a tenth of one lr step) and 1e-5 relative in
-   * L2 over the whole state, and prints what it measured.
+   * The bound. The gradients themselves agree to fp32 rounding: the all-reduce adds two 8-image
+   * partial sums where one process sums 16 images (CollectivesTest measures ~1e-7 of the largest
+   * gradient). Adam does not keep the difference that small: its update lr * m / (sqrt(v) + eps)
+   * is about lr * sign(g) on the first step whatever the size of g, so a weight whose gradient
+   * nearly cancels can move by +lr on one side and -lr on the other from a rounding difference
+   * alone. Per weight the difference is therefore bounded by 2 lr per step (|m / sqrt(v)| is at
+   * most about 1): with the demo's peak lr of 1e-3 over 4 steps, 8e-3. Such weights are few: over
+   * the whole state the difference stays below 1e-3 of the weights' L2 norm. Both are printed.
    */
   @Test
   void weightsMatchOneProcessOnTheJointBatches() throws IOException {
