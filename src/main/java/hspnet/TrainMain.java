@@ -7,6 +7,8 @@ import hspnet.cli.ExitStatus;
 import hspnet.cli.TrainArgs;
 import hspnet.config.RunConfig;
 import hspnet.config.ConfigLoader;
+import hspnet.dist.DistEnv;
+import hspnet.dist.DistGroup;
 import hspnet.report.ConsoleStyle;
 import hspnet.run.Run;
 
@@ -36,8 +38,20 @@ public final class TrainMain {
         return 0;
       }
       RunConfig cfg = ConfigLoader.load(a.configFile(), a.overrides());
-      try (Run run = Run.open(Run.Mode.choose(cfg, a.test(), a.resume()), cfg, a.round(), checkpointsRoot, out, style)) {
+      Run.Mode mode = Run.Mode.choose(cfg, a.test(), a.resume());
+      DistEnv env = DistEnv.from(System.getenv());
+      if (!env.distributed()) {
+        try (Run run = Run.open(mode, cfg, a.round(), checkpointsRoot, out, style)) {
+          run.execute();
+        }
+        return 0;
+      }
+      // one rank of a data-parallel training (torchrun's environment; docs/distributed.md)
+      try (DistGroup dist = DistGroup.join(env, cfg.distTimeoutS() * 1000L);
+          Run run = Run.open(mode, cfg, a.round(), checkpointsRoot, out, style, dist)) {
         run.execute();
+        // test mode runs on rank 0 alone (its length is not bounded by dist_timeout_s)
+        if (mode != Run.Mode.TEST) dist.barrier("waiting for every rank to finish");
       }
       return 0;
     });

@@ -10,11 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import hspnet.config.ConfigException;
+import hspnet.dist.DistFault;
 import hspnet.nn.NumericalFault;
 
 /**
  * The exit-status contract of every main: 0 done; 2 a configuration or command-line problem;
- * 1 any other bad input (a missing image, a corrupt file), a numerical fault (a non-finite loss)
+ * 1 any other bad input (a missing image, a corrupt file), a numerical fault (a non-finite loss),
+ * a distributed training that lost a rank (or waited for one longer than dist_timeout_s)
  * or memory that ran out; 3 an internal error (a bug: the stack trace goes to a file named in the
  * message, not to the console). The message is printed as one line ("error: …").
  */
@@ -38,7 +40,7 @@ public final class ExitStatus {
     } catch (ConfigException | UsageException e) {
       err.println("error: " + e.getMessage());
       return USAGE;
-    } catch (IllegalArgumentException | IOException | NumericalFault e) {
+    } catch (IllegalArgumentException | IOException | NumericalFault | DistFault e) {
       err.println("error: " + e.getMessage());
       return BAD_INPUT;
     } catch (UncheckedIOException e) {

@@ -79,7 +79,9 @@ public final class ConfigKeys {
       required("aug_crop_min_scale", KeyType.DOUBLE, "smallest area fraction of a random resized crop (default 0.08)"),
       required("aug_cutout", KeyType.DOUBLE, "training augmentation: Cutout square side as a fraction of the image side, random colour (default 0: off)"),
       required("aug_randaugment_ops", KeyType.INT, "training augmentation: RandAugment operations per image (default 0: off; 2 is usual)"),
-      required("aug_randaugment_magnitude", KeyType.INT, "RandAugment magnitude, 0..30 (default 9)"));
+      required("aug_randaugment_magnitude", KeyType.INT, "RandAugment magnitude, 0..30 (default 9)"),
+      required("dist_backend", KeyType.STRING, "data-parallel collectives when WORLD_SIZE > 1 (docs/distributed.md): auto | gloo | nccl (auto: gloo; nccl is not supported)"),
+      required("dist_timeout_s", KeyType.INT, "seconds a distributed rank waits for the others (rendezvous, every collective) before it stops with an error"));
 
   /** Keys of the {@code clip_arch} mapping (a randomly initialised CLIP; ModifiedResNet image tower). */
   public static final List<KeySpec> CLIP_ARCH_KEYS = List.of(

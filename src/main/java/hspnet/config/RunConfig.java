@@ -42,6 +42,8 @@ public final class RunConfig {
   private final Optional<Double> emaDecay;
   private final int logEvery, cpuThreads, demoTrainImages, demoValImages;
   private final HgcnBackend hgcnBackend;
+  private final DistBackend distBackend;
+  private final int distTimeoutS;
   private final ClipTransform.Resize imageResize;
   private final AugmentationKeys augmentation;
 
@@ -112,6 +114,13 @@ public final class RunConfig {
     demoTrainImages = integer("demo_train_images");
     demoValImages = integer("demo_val_images");
     skipBadImages = bool("skip_bad_images");
+    distBackend = Choice.parse(DistBackend.class, string("dist_backend"), this, "dist_backend");
+    if (distBackend == DistBackend.NCCL)
+      throw error("dist_backend", "nccl is not supported: HSPNet drives c10d through the JavaCPP presets, which ship"
+          + " ProcessGroupNCCL only with the CUDA natives and HSPNet does not wire it up; use gloo (or auto), which reduces"
+          + " CUDA tensors too");
+    distTimeoutS = integer("dist_timeout_s");
+    if (distTimeoutS <= 0) throw error("dist_timeout_s", "must be a positive number of seconds; got " + distTimeoutS);
     imageResize = switch (string("image_resize")) {
       case "pil" -> ClipTransform.Resize.PIL;
       case "opencv" -> ClipTransform.Resize.OPENCV;
@@ -214,6 +223,9 @@ public final class RunConfig {
   public Optional<String> superLabels() { return superLabels; }
   public Optional<String> superLabelsIndex() { return superLabelsIndex; }
   public boolean skipBadImages() { return skipBadImages; }
+  /** The collectives of a data-parallel run (AUTO means Gloo; NCCL never gets here). */
+  public DistBackend distBackend() { return distBackend; }
+  public int distTimeoutS() { return distTimeoutS; }
   public ClipTransform.Resize imageResize() { return imageResize; }
   public AugmentationKeys augmentation() { return augmentation; }
 

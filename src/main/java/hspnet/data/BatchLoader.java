@@ -62,6 +62,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
   private final int batchSize;
   private final boolean shuffle;
   private final long seed;
+  private final int rank, worldSize;
   private final Options options;
   private final ExecutorService pool;   // null when workers == 0
   private final Set<Epoch> openEpochs = ConcurrentHashMap.newKeySet();
@@ -92,8 +93,21 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
   /**
    * How batches are cut: {@code batchSize} images each (the last one smaller), shuffled per epoch
    * from {@code seed} when {@code shuffle}, decoded by {@code workers} threads (0: on the caller's).
+   * With {@code worldSize > 1} the loader serves rank {@code rank}'s shard, as torch's DistributedSampler
+   * cuts it: the epoch's order (the same permutation a single process uses) padded to a multiple of
+   * {@code worldSize} by repeating its first samples, then every {@code worldSize}-th index from {@code rank}.
    */
-  public record Batching(int batchSize, boolean shuffle, long seed, int workers) {}
+  public record Batching(int batchSize, boolean shuffle, long seed, int workers, int rank, int worldSize) {
+    public Batching {
+      if (worldSize < 1 || rank < 0 || rank >= worldSize)
+        throw new IllegalArgumentException("rank " + rank + " outside a world of " + worldSize);
+    }
+
+    /** The batching of a single process (no sharding). */
+    public Batching(int batchSize, boolean shuffle, long seed, int workers) {
+      this(batchSize, shuffle, seed, workers, 0, 1);
+    }
+  }
 
   public BatchLoader(Path imageRoot, List<Sample> samples, int numClasses, ClipTransform transform, Batching batching) {
     this(imageRoot, samples, numClasses, transform, batching, Options.DEFAULT);
@@ -117,6 +131,8 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     this.batchSize = batchSize;
     this.shuffle = batching.shuffle();
     this.seed = batching.seed();
+    this.rank = batching.rank();
+    this.worldSize = batching.worldSize();
     this.options = options;
     this.pool = workers == 0 ? null : newPool(workers);
   }
@@ -131,8 +147,23 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     return new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), daemons);
   }
 
+  /** Samples in the whole list (every rank's shard together, without padding). */
   public int size() {
     return samples.size();
+  }
+
+  /** Samples this loader serves per epoch: the whole list, or this rank's shard (padding included). */
+  public int shardSize() {
+    return worldSize == 1 ? samples.size() : (samples.size() + worldSize - 1) / worldSize;
+  }
+
+  /** The rank whose shard this loader serves, and the number of ranks (1: not sharded). */
+  public int rank() {
+    return rank;
+  }
+
+  public int worldSize() {
+    return worldSize;
   }
 
   public int batchSize() {
@@ -140,11 +171,22 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
   }
 
   public int batchesPerEpoch() {
-    return (samples.size() + batchSize - 1) / batchSize;
+    return (shardSize() + batchSize - 1) / batchSize;
   }
 
-  /** Sample indices in the order epoch {@code epoch} serves them. */
+  /** Sample indices in the order epoch {@code epoch} serves them (this rank's shard when sharded). */
   public int[] order(int epoch) {
+    int[] full = fullOrder(epoch);
+    if (worldSize == 1) return full;
+    int n = full.length, per = shardSize();
+    int[] shard = new int[per];
+    // the list padded to per * worldSize by repeating it from the start, then every worldSize-th from rank
+    for (int i = 0; i < per; i++) shard[i] = full[(i * worldSize + rank) % n];
+    return shard;
+  }
+
+  /** The whole list's order in epoch {@code epoch}: a seeded shuffle, or the list order. */
+  public int[] fullOrder(int epoch) {
     int n = samples.size();
     int[] order = new int[n];
     for (int i = 0; i < n; i++) order[i] = i;
@@ -273,7 +315,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
 
     /** Decodes batch b's images on the pool, then builds its tensors on the worker that finishes last. */
     private CompletableFuture<Batch> submit(int b) {
-      int start = b * batchSize, count = Math.min(batchSize, samples.size() - start);
+      int start = b * batchSize, count = Math.min(batchSize, order.length - start);
       int fpi = transform.floatsPerImage();
       float[] images = new float[count * fpi];
       boolean[] loaded = new boolean[count];
@@ -340,7 +382,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     }
 
     private Batch decodeHere(int b) {
-      int start = b * batchSize, count = Math.min(batchSize, samples.size() - start);
+      int start = b * batchSize, count = Math.min(batchSize, order.length - start);
       int fpi = transform.floatsPerImage();
       float[] images = new float[count * fpi];
       boolean[] loaded = new boolean[count];

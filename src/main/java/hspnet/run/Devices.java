@@ -16,6 +16,14 @@ public final class Devices {
 
   /** The config's device; pins the CPU kernels first ({@link CpuNumerics}), before any tensor exists. */
   public static Device select(RunConfig cfg) {
+    return select(cfg, 0);
+  }
+
+  /**
+   * As {@link #select(RunConfig)}; a CUDA device is GPU {@code localRank} (a data-parallel rank
+   * uses the GPU of its LOCAL_RANK, as torchrun users do).
+   */
+  public static Device select(RunConfig cfg, int localRank) {
     CpuNumerics.pin();
     boolean cuda = torch.cuda_is_available();
     return switch (cfg.device()) {
@@ -24,15 +32,19 @@ public final class Devices {
         if (!cuda)
           throw cfg.error("device", "cuda was asked for but LibTorch sees no CUDA device "
               + "(build with 'mvn -Pgpu package' for the CUDA natives, and check the driver)");
-        yield cuda();
+        yield cuda(localRank);
       }
-      case AUTO -> cuda ? cuda() : new Device(DeviceType.CPU);
+      case AUTO -> cuda ? cuda(localRank) : new Device(DeviceType.CPU);
     };
   }
 
-  private static Device cuda() {
+  private static Device cuda(int index) {
     setCudnnBenchmark(true);
-    return new Device(DeviceType.CUDA);
+    if (index == 0) return new Device(DeviceType.CUDA);
+    if (index >= torch.cuda_device_count())
+      throw new IllegalArgumentException("LOCAL_RANK " + index + " has no GPU: LibTorch sees " + torch.cuda_device_count()
+          + " CUDA device(s); start at most that many processes per node");
+    return new Device(DeviceType.CUDA, (byte) index);
   }
 
   /**

@@ -1,6 +1,7 @@
 package hspnet.run;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,8 @@ import hspnet.config.RunConfig;
 import hspnet.config.ConfigLoader;
 import hspnet.config.ConfigException;
 import hspnet.config.ResolvedConfig;
+import hspnet.dist.DistGroup;
+import hspnet.dist.StateSync;
 import hspnet.model.HspNet;
 import hspnet.model.HspNetFactory;
 import hspnet.model.RelationCache;
@@ -64,12 +67,18 @@ public final class Run implements AutoCloseable {
   private TrainLog log;
   private ResumeState.Saved saved;
   private boolean writable = true;
+  private PrintStream out = System.out;
+  /** The log of ranks other than 0: they write nothing, and errors reach the console through the main. */
+  private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+  // a data-parallel rank (null: the single process of an ordinary run)
+  private final DistGroup dist;
 
-  private Run(Mode mode, RunConfig cfg, Path checkpointsRoot) {
+  private Run(Mode mode, RunConfig cfg, Path checkpointsRoot, DistGroup dist) {
     this.mode = mode;
+    this.dist = dist;
     this.cfg = cfg;
     this.checkpointsRoot = checkpointsRoot;
-    this.device = Devices.select(cfg);
+    this.device = Devices.select(cfg, dist == null ? 0 : dist.env().localRank());
     this.threads = Devices.configureCpuThreads(cfg);
     HspNetFactory.check(cfg);
     HspNetFactory.checkBackend(cfg, device.is_cuda());
@@ -82,12 +91,27 @@ public final class Run implements AutoCloseable {
    */
   public static Run open(Mode mode, RunConfig cfg, Integer round, Path checkpointsRoot, PrintStream out, ConsoleStyle style)
       throws IOException {
-    Run run = new Run(mode, cfg, checkpointsRoot);
+    return open(mode, cfg, round, checkpointsRoot, out, style, null);
+  }
+
+  /**
+   * As {@link #open(Mode, RunConfig, Integer, Path, PrintStream, ConsoleStyle)}, as one rank of a
+   * data-parallel training when {@code dist} is not null (see docs/distributed.md): rank 0 prepares
+   * the data and the relation cache, writes the round folder and logs; the other ranks wait for it,
+   * then read what it prepared, and write nothing (their log is silent). Test mode runs on rank 0
+   * only.
+   */
+  public static Run open(Mode mode, RunConfig cfg, Integer round, Path checkpointsRoot, PrintStream out, ConsoleStyle style,
+      DistGroup dist) throws IOException {
+    Run run = new Run(mode, cfg, checkpointsRoot, dist);
     try {
+      run.out = out;
       switch (mode) {
         case TRAIN -> run.openTraining(out, style);
         case RESUME -> run.openResume(round, out, style);
-        case TEST -> run.openTest(round, out, style);
+        case TEST -> {
+          if (run.isMain()) run.openTest(round, out, style);
+        }
       }
       return run;
     } catch (IOException | RuntimeException | Error e) {
@@ -97,8 +121,16 @@ public final class Run implements AutoCloseable {
   }
 
   private void openTraining(PrintStream out, ConsoleStyle style) throws IOException {
+    if (!isMain()) {
+      dist.barrier("waiting for rank 0 to prepare the data and the models");
+      openData(true);
+      buildModels();
+      log = own(TrainLog.consoleOnly(QUIET));
+      return;
+    }
     openData(true);
     buildModels();
+    if (dist != null) dist.barrier("waiting for the other ranks to join");
     folder = RoundFolder.createNext(checkpointsRoot, cfg.checkpoint());
     ResolvedConfig.write(folder.resolve("config.yaml"), cfg);
     openLog(out, style, true);
@@ -111,8 +143,16 @@ public final class Run implements AutoCloseable {
     // checked before anything is built or logged: the saved run's settings and progress
     saved = ResumeState.read(folder.resolve(ResumeState.FILE), ResumeState.settingsOf(cfg), device);
     saved.checkEpochsLeft(cfg, folder);
+    if (!isMain()) {
+      dist.barrier("waiting for rank 0 to prepare the data and the models");
+      openData(true);
+      buildModels();
+      log = own(TrainLog.consoleOnly(QUIET));
+      return;
+    }
     openData(true);
     buildModels();
+    if (dist != null) dist.barrier("waiting for the other ranks to join");
     openLog(out, style, true);
     log.info("Resuming round folder " + folder + " (config " + cfg.file() + ", device " + describeDevice() + ")");
     logSetup(RoundFolder.removeOrphans(folder, RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint())));
@@ -135,11 +175,13 @@ public final class Run implements AutoCloseable {
   }
 
   private void openData(boolean withTrain) throws IOException {
-    data = own(RunData.open(cfg, withTrain));
+    data = own(dist == null || mode == Mode.TEST ? RunData.open(cfg, withTrain) : RunData.open(cfg, withTrain, dist.rank(), dist.worldSize()));
   }
 
   private void buildModels() {
-    factory = new HspNetFactory(cfg, data.labels()).cacheRelationIn(relationCache());
+    factory = new HspNetFactory(cfg, data.labels());
+    if (isMain()) factory.cacheRelationIn(relationCache());
+    else factory.readRelationFrom(relationCache());   // rank 0 wrote it before the others started
     model = own(factory.build());
     ema = own(factory.build());
   }
@@ -163,6 +205,7 @@ public final class Run implements AutoCloseable {
 
   /** Trains, continues or tests, as opened; then writes the round's results. */
   public void execute() throws IOException {
+    if (mode == Mode.TEST && !isMain()) return;   // rank 0 tests alone
     switch (mode) {
       case TRAIN, RESUME -> train();
       case TEST -> test();
@@ -172,8 +215,12 @@ public final class Run implements AutoCloseable {
   }
 
   private void train() throws IOException {
-    Trainer trainer = new Trainer(cfg, log, device);
+    Trainer trainer = new Trainer(cfg, log, device).distributed(dist);
     Trainer.Result r = trainer.train(model, ema, data.train(), data.val(), folder, saved);
+    if (dist != null)
+      out.println(String.format(Locale.ROOT, "rank %d/%d: training done; weights fingerprint %08x (model), %08x (EMA)", dist.rank(),
+          dist.worldSize(), StateSync.fingerprint(model), StateSync.fingerprint(ema)));
+    if (!isMain()) return;
     if (mode == Mode.RESUME) ResolvedConfig.write(folder.resolve("config.yaml"), cfg);
     log.info(String.format(Locale.ROOT, "Training done in %.1f s: highest_mAP = %.2f at epoch %d; best model in %s",
         r.seconds(), r.highestMap(), r.bestEpoch(), checkpoint()));
@@ -204,6 +251,11 @@ public final class Run implements AutoCloseable {
 
   private String describeDevice() {
     return Devices.describe(device) + (device.is_cuda() ? "" : ", " + threads + " CPU thread(s)");
+  }
+
+  /** Rank 0 of a data-parallel training, or the single process of an ordinary run. */
+  private boolean isMain() {
+    return dist == null || dist.main();
   }
 
   private Path relationCache() {

@@ -76,6 +76,14 @@ public final class RunData implements AutoCloseable {
 
   /** Opens the data; the training loader only when {@code withTrain} (test mode needs none). */
   public static RunData open(RunConfig cfg, boolean withTrain) throws IOException {
+    return open(cfg, withTrain, 0, 1);
+  }
+
+  /**
+   * As {@link #open(RunConfig, boolean)}, the loaders serving rank {@code rank}'s shard of
+   * {@code worldSize} (both the training and the validation list; see BatchLoader.Batching).
+   */
+  public static RunData open(RunConfig cfg, boolean withTrain, int rank, int worldSize) throws IOException {
     DatasetKind kind = cfg.datasetKind();
     LabelSet labels;
     Split trainSplit = null, valSplit;
@@ -126,11 +134,11 @@ public final class RunData implements AutoCloseable {
     ClipTransform transform = new ClipTransform(cfg.imageSize(), cfg.imageResize());
     boolean pin = pinMemory(cfg);
     BatchLoader val = new BatchLoader(valSplit.imageRoot(), valSplit.samples(), cfg.numClasses(), transform,
-        new BatchLoader.Batching(cfg.batchSize(), false, cfg.seed(), cfg.workers()),
+        new BatchLoader.Batching(cfg.batchSize(), false, cfg.seed(), cfg.workers(), rank, worldSize),
         new BatchLoader.Options(Augmentation.NONE, pin, skip, bad));
     BatchLoader train = trainSplit == null ? null
         : new BatchLoader(trainSplit.imageRoot(), trainSplit.samples(), cfg.numClasses(), transform,
-            new BatchLoader.Batching(cfg.batchSize(), true, cfg.seed(), cfg.workers()),
+            new BatchLoader.Batching(cfg.batchSize(), true, cfg.seed(), cfg.workers(), rank, worldSize),
             new BatchLoader.Options(augmentation(cfg), pin, skip, bad));
     return new RunData(labels, trainSplit == null ? List.of() : trainSplit.samples(), valSplit.samples(), train, val, bad);
   }

@@ -46,7 +46,8 @@ public final class ResumeState {
   static final String FORMAT = "hspnet-resume-2";
 
   /** RunConfig keys that may change between a run and its resumption: they do not alter its numbers. */
-  public static final Set<String> MAY_CHANGE = Set.of("epochs", "resume", "test", "workers", "log_every", "cpu_threads", "log_file");
+  public static final Set<String> MAY_CHANGE = Set.of("epochs", "resume", "test", "workers", "log_every", "cpu_threads", "log_file",
+      "dist_backend", "dist_timeout_s");
 
   /** Where a run stands after its last completed epoch. */
   public record Progress(int epochsDone, long globalStep, double highestMap, int bestEpoch, List<double[]> epochMaps) {

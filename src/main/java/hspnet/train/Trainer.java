@@ -14,6 +14,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import hspnet.config.RunConfig;
 import hspnet.data.Batch;
 import hspnet.data.BatchLoader;
+import hspnet.dist.DistFault;
+import hspnet.dist.DistGroup;
+import hspnet.dist.StateSync;
 import hspnet.eval.Metrics;
 import hspnet.loss.Splc;
 import hspnet.model.Checkpoints;
@@ -48,6 +51,7 @@ public final class Trainer {
   private final TrainLog log;
   private final Device device;
   private StepListener listener = (e, i, s) -> {};
+  private DistGroup dist;   // null in a single process
   private final ProgressMeter meter;
   /** Measured durations of the last training phase and the last validation, for the run's ETA. */
   private double lastTrainSeconds = Double.NaN, lastValSeconds = Double.NaN;
@@ -57,6 +61,20 @@ public final class Trainer {
     this.log = log;
     this.device = device;
     this.meter = new ProgressMeter(log);
+  }
+
+  /**
+   * Trains as one rank of a data-parallel training (the loaders are this rank's shards): see
+   * {@link TrainingState#distribute}. Only rank 0 writes into the round folder, which is null on
+   * the other ranks; after every epoch the ranks check that they hold the same model and EMA.
+   */
+  public Trainer distributed(DistGroup group) {
+    this.dist = group;
+    return this;
+  }
+
+  private boolean writes() {
+    return dist == null || dist.main();
   }
 
   public Trainer onStep(StepListener l) {
@@ -79,7 +97,7 @@ public final class Trainer {
     int stepsPerEpoch = trainLoader.batchesPerEpoch();
     TrainingState.Recipe recipe = recipe(stepsPerEpoch);
     String settings = ResumeState.settingsOf(cfg);
-    Path resumeFile = roundDir.resolve(ResumeState.FILE);
+    Path resumeFile = roundDir == null ? null : roundDir.resolve(ResumeState.FILE);
     try (TrainingState state = new TrainingState(model, emaModel, recipe, device)) {
       ResumeState.Progress progress = ResumeState.Progress.start();
       if (resumeFrom != null) {
@@ -92,6 +110,11 @@ public final class Trainer {
             roundDir, progress.epochsDone() - 1, progress.highestMap(), progress.bestEpoch()));
       }
       log.info("EMA CO: " + recipe.emaDecay());
+      if (dist != null) {
+        state.distribute(dist, valLoader.size());
+        log.info(String.format(Locale.ROOT, "Data-parallel training on %d ranks (Gloo): %d images per rank and step, %d per step in all;"
+            + " %d steps per epoch", dist.worldSize(), trainLoader.batchSize(), trainLoader.batchSize() * dist.worldSize(), stepsPerEpoch));
+      }
       state.setModesFor(progress.epochsDone(), cfg.bnEvalFirstEpoch());
 
       double highest = progress.highestMap();
@@ -129,9 +152,11 @@ public final class Trainer {
         if (current > highest) {
           highest = current;
           bestEpoch = epoch;
-          saveBest(roundDir, model, state.ema().module(), v.mapEma() >= v.mapRegular());
+          if (writes()) saveBest(roundDir, model, state.ema().module(), v.mapEma() >= v.mapRegular());
         }
         log.info(String.format(Locale.ROOT, "current_mAP = %.2f, highest_mAP = %.2f, best_epoch=%d\n", current, highest, bestEpoch));
+        if (dist != null) checkInSync(state, epoch);
+        if (!writes()) continue;
         recordMetrics(roundDir, epoch, loss, state, v, (System.nanoTime() - epochStart) / 1e9);
         ResumeState.save(resumeFile, state,
             new ResumeState.Progress(epoch + 1, (long) (epoch + 1) * stepsPerEpoch, highest, bestEpoch, epochMaps), settings);
@@ -196,11 +221,23 @@ public final class Trainer {
    */
   private NumericalFault stopped(String where, Path resumeFile, int epoch) {
     String message = where + "; training stopped. "
-        + (epoch > 0 && Files.isRegularFile(resumeFile)
+        + (epoch > 0 && resumeFile != null && Files.isRegularFile(resumeFile)
             ? resumeFile + " holds the state after epoch " + (epoch - 1) + " (--resume continues from it)"
             : "No epoch was completed: nothing to resume");
     log.error(message);
     return new NumericalFault(message);
+  }
+
+  /** Stops the run when the ranks' model or EMA differ (they must be bit-identical after every step). */
+  private void checkInSync(TrainingState state, int epoch) {
+    long[] models = StateSync.gatherFingerprints(dist, StateSync.fingerprint(state.model()));
+    long[] emas = StateSync.gatherFingerprints(dist, StateSync.fingerprint(state.ema().module()));
+    for (int r = 1; r < models.length; r++)
+      if (models[r] != models[0] || emas[r] != emas[0])
+        throw new DistFault(String.format(Locale.ROOT, "after epoch %d the weights of rank %d differ from rank 0's"
+            + " (fingerprints %08x/%08x, rank 0: %08x/%08x): the ranks diverged", epoch, r, models[r], emas[r], models[0], emas[0]));
+    log.info(String.format(Locale.ROOT, "Ranks in sync after epoch %d: fingerprint %08x (model), %08x (EMA) on all %d ranks",
+        epoch, models[0], emas[0], models.length));
   }
 
   /** The last epoch's training time; 0 before the first one. */
@@ -244,14 +281,15 @@ public final class Trainer {
   /**
    * K of the EMA decay 0.82^(1/K): the original hard-codes the steps per epoch at batch 128 of its
    * datasets (COCO 641, NUS-WIDE 931, VOC 45, CUB 47, or 63 at batch 96); any other dataset uses
-   * its own steps per epoch at the configured batch size.
+   * its own steps per epoch at the configured batch size (in a data-parallel run: batch_size times the
+   * world size, the global batch, and its steps per epoch, which are the global steps).
    */
   int emaStepsPerEpoch(int stepsPerEpoch) {
     return switch (cfg.datasetKind()) {
       case COCO -> 641;
       case NUSWIDE -> 931;
       case VOC -> 45;
-      case CUB -> cfg.batchSize() == 96 ? 63 : 47;
+      case CUB -> cfg.batchSize() * (dist == null ? 1 : dist.worldSize()) == 96 ? 63 : 47;   // the global batch
       default -> stepsPerEpoch;
     };
   }

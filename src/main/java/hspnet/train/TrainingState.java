@@ -11,6 +11,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import hspnet.config.AmpDtype;
 import hspnet.config.RunConfig;
 import hspnet.data.Batch;
+import hspnet.dist.DistGroup;
+import hspnet.dist.GradientBuckets;
+import hspnet.dist.ShardGather;
+import hspnet.dist.StateSync;
 import hspnet.nn.Autocast;
 import hspnet.eval.Evaluator;
 import hspnet.eval.Metrics;
@@ -93,6 +97,11 @@ public final class TrainingState implements AutoCloseable {
   private final List<Tensor> trainable = new ArrayList<>();
   private final Device device;
   private final boolean channelsLast;
+  // data-parallel training: null in a single process (whose step is then exactly as before)
+  private DistGroup dist;
+  private GradientBuckets gradients;
+  private List<Tensor> runningStats;
+  private int valTotal;
 
   /**
    * Builds the state as the original's trainer does: both models on the device, the text encoder
@@ -158,6 +167,7 @@ public final class TrainingState implements AutoCloseable {
     Splc.Result loss = criterion.forward(logits.to(ScalarType.Float), y, epoch);
     optimizer.zeroGrad();
     scaler.scaleLoss(loss.loss()).backward();
+    if (dist != null) synchronize();
     // without loss scaling nothing would skip a bad step: stop before it reaches the weights
     if (!scaler.enabled()) guard.checkUnscaled(loss.loss());
     BooleanSupplier stepped;
@@ -181,6 +191,30 @@ public final class TrainingState implements AutoCloseable {
   }
 
   /**
+   * Makes this state one rank of a data-parallel training: rank 0's model and EMA go to every
+   * rank now; after every backward the gradients are summed over the ranks (bucketed, before the
+   * loss scaler and the optimizer see them) and rank 0's BatchNorm running statistics replace
+   * the others' (before the EMA update, so that every rank's EMA stays the same); validation
+   * gathers the ranks' scores of {@code valTotal} samples (the validation loader is sharded).
+   */
+  public void distribute(DistGroup group, int valTotal) {
+    this.dist = group;
+    this.valTotal = valTotal;
+    StateSync.broadcastState(group, model, "the model");
+    StateSync.broadcastState(group, ema.module(), "the EMA");
+    this.gradients = new GradientBuckets(group, trainable);
+    this.runningStats = StateSync.runningStatistics(model);
+  }
+
+  /** The process group when distributed, else null. */
+  public DistGroup distGroup() { return dist; }
+
+  private void synchronize() {
+    gradients.allReduce();
+    StateSync.broadcastFlat(dist, runningStats, "the broadcast of the BatchNorm running statistics");
+  }
+
+  /**
    * With the fused optimizer, stops the run when the loss scaler has skipped too many steps in a
    * row (counted on the device; this reads the count, a synchronisation: call it where the host
    * waits anyway). Otherwise every step checks itself and this does nothing.
@@ -199,9 +233,35 @@ public final class TrainingState implements AutoCloseable {
     List<ScoreCollector> scores = Evaluator.score(List.of(model, ema.module()), batches, device, autocast, channelsLast);
     model.train(true);
     ScoreCollector regular = scores.get(0), averaged = scores.get(1);
+    if (dist != null) {
+      regular = gathered(regular, "the validation scores of the model");
+      averaged = gathered(averaged, "the validation scores of the EMA");
+    }
     return new Validation(regular, averaged,
         Metrics.meanAveragePrecision(regular.scores(), regular.targets()),
         Metrics.meanAveragePrecision(averaged.scores(), averaged.targets()));
+  }
+
+  /** The whole validation set's scores and targets, in list order, from every rank's shard. */
+  private ScoreCollector gathered(ScoreCollector local, String what) {
+    float[][] s = local.scores();
+    int[][] t = local.targets();
+    int classes = s.length > 0 ? s[0].length : 0;
+    float[][] tf = new float[t.length][];
+    for (int i = 0; i < t.length; i++) {
+      tf[i] = new float[t[i].length];
+      for (int j = 0; j < t[i].length; j++) tf[i][j] = t[i][j];
+    }
+    float[][] scores = ShardGather.rows(dist, s, valTotal, classes, what);
+    float[][] targetRows = ShardGather.rows(dist, tf, valTotal, classes, what + " (targets)");
+    int[][] targets = new int[targetRows.length][];
+    for (int i = 0; i < targetRows.length; i++) {
+      targets[i] = new int[classes];
+      for (int j = 0; j < classes; j++) targets[i][j] = (int) targetRows[i][j];
+    }
+    ScoreCollector all = new ScoreCollector();
+    all.add(scores, targets);
+    return all;
   }
 
   public HspNet model() { return model; }
