@@ -10,6 +10,7 @@ import hspnet.config.ConfigLoader;
 import hspnet.dist.DistEnv;
 import hspnet.dist.DistGroup;
 import hspnet.report.ConsoleStyle;
+import hspnet.run.Devices;
 import hspnet.run.Run;
 
 /**
@@ -47,7 +48,7 @@ public final class TrainMain {
         return 0;
       }
       // one rank of a data-parallel training (torchrun's environment; docs/distributed.md)
-      try (DistGroup dist = DistGroup.join(env, cfg.distTimeoutS() * 1000L);
+      try (DistGroup dist = DistGroup.join(env, cfg.distTimeoutS() * 1000L, cfg.distBackend(), Devices.cuda(cfg));
           Run run = Run.open(mode, cfg, a.round(), checkpointsRoot, out, style, dist)) {
         run.execute();
         // test mode runs on rank 0 alone (its length is not bounded by dist_timeout_s)

@@ -115,10 +115,8 @@ public final class RunConfig {
     demoValImages = integer("demo_val_images");
     skipBadImages = bool("skip_bad_images");
     distBackend = Choice.parse(DistBackend.class, string("dist_backend"), this, "dist_backend");
-    if (distBackend == DistBackend.NCCL)
-      throw error("dist_backend", "nccl is not supported: HSPNet drives c10d through the JavaCPP presets, which ship"
-          + " ProcessGroupNCCL only with the CUDA natives and HSPNet does not wire it up; use gloo (or auto), which reduces"
-          + " CUDA tensors too");
+    if (distBackend == DistBackend.NCCL && device == DeviceChoice.CPU)
+      throw error("dist_backend", "nccl reduces CUDA tensors only and device is cpu; use gloo (or auto)");
     distTimeoutS = integer("dist_timeout_s");
     if (distTimeoutS <= 0) throw error("dist_timeout_s", "must be a positive number of seconds; got " + distTimeoutS);
     imageResize = switch (string("image_resize")) {

@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 import org.bytedeco.javacpp.chrono.Milliseconds;
 import org.bytedeco.pytorch.AllgatherOptions;
 import org.bytedeco.pytorch.AllreduceOptions;
+import org.bytedeco.pytorch.Backend;
 import org.bytedeco.pytorch.BarrierOptions;
 import org.bytedeco.pytorch.BroadcastOptions;
 import org.bytedeco.pytorch.GlooDeviceVector;
@@ -17,11 +18,15 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.Work;
 import org.bytedeco.pytorch.gloo.Device;
+import org.bytedeco.pytorch.nccl.ProcessGroupNCCL;
+
+import hspnet.config.DistBackend;
 
 /**
  * The ranks of one data-parallel training, through PyTorch's c10d as the presets map it: a
  * {@link TCPStore} at {@code MASTER_ADDR:MASTER_PORT} (rank 0 serves it) for the rendezvous, and
- * a {@link ProcessGroupGloo} for the collectives. Every collective waits at most the timeout
+ * a {@link ProcessGroupGloo} (or, on CUDA with {@code dist_backend: nccl}, a
+ * {@link ProcessGroupNCCL}) for the collectives. Every collective waits at most the timeout
  * ({@code dist_timeout_s}); a failure or a timeout (a rank that died closes its sockets, one that
  * hangs lets the timeout pass) becomes a {@link DistFault} with a one-line message.
  *
@@ -32,10 +37,10 @@ public final class DistGroup implements AutoCloseable {
   private final long timeoutMs;
   private final Store store;
   private final PrefixStore prefixed;
-  private final ProcessGroupGloo group;
+  private final Backend group;
   private boolean closed;
 
-  private DistGroup(DistEnv env, long timeoutMs, Store store, PrefixStore prefixed, ProcessGroupGloo group) {
+  private DistGroup(DistEnv env, long timeoutMs, Store store, PrefixStore prefixed, Backend group) {
     this.env = env;
     this.timeoutMs = timeoutMs;
     this.store = store;
@@ -47,9 +52,16 @@ public final class DistGroup implements AutoCloseable {
    * Joins the group: rank 0 starts the store, the others connect to it (retrying until the
    * timeout), then Gloo connects every pair of ranks. {@code GLOO_SOCKET_IFNAME} picks the network
    * interface, as in PyTorch; otherwise Gloo takes the address the host name resolves to.
+   *
+   * <p>{@code backend} NCCL needs {@code cuda} (it reduces CUDA tensors only) and the CUDA build of
+   * the presets, the only one with NCCL's natives; AUTO and GLOO take Gloo, which reduces CPU and
+   * CUDA tensors.
    */
-  public static DistGroup join(DistEnv env, long timeoutMs) {
+  public static DistGroup join(DistEnv env, long timeoutMs, DistBackend backend, boolean cuda) {
     if (!env.distributed()) throw new IllegalArgumentException("a process group needs WORLD_SIZE > 1");
+    boolean nccl = backend == DistBackend.NCCL;
+    if (nccl && !cuda)
+      throw new DistFault("dist_backend nccl reduces CUDA tensors only and this run is on the CPU; use gloo (or auto)");
     Store store = null;
     try {
       TCPStoreOptions so = new TCPStoreOptions();
@@ -67,20 +79,42 @@ public final class DistGroup implements AutoCloseable {
     }
     try {
       PrefixStore prefixed = new PrefixStore("hspnet/", store);
-      String ifname = System.getenv("GLOO_SOCKET_IFNAME");
-      Device device = ifname != null && !ifname.isBlank() ? ProcessGroupGloo.createDeviceForInterface(ifname.strip())
-          : ProcessGroupGloo.createDefaultDevice();
-      ProcessGroupGloo.Options options = ProcessGroupGloo.Options.create(new Milliseconds(timeoutMs));
-      options.devices(new GlooDeviceVector(device));
-      ProcessGroupGloo group = new ProcessGroupGloo(prefixed, env.rank(), env.worldSize(), options);
+      Backend group = nccl ? nccl(env, timeoutMs, prefixed) : gloo(env, timeoutMs, prefixed);
       DistGroup g = new DistGroup(env, timeoutMs, store, prefixed, group);
       g.barrier("joining the process group");
       return g;
     } catch (DistFault e) {
+      store.close();
       throw e;
     } catch (RuntimeException e) {
-      throw new DistFault("rank " + env.rank() + " could not connect the Gloo process group of " + env.worldSize()
-          + " ranks within " + timeoutMs / 1000 + " s (did another rank stop?): " + firstLine(e), e);
+      store.close();
+      throw new DistFault("rank " + env.rank() + " could not connect the " + (nccl ? "NCCL" : "Gloo") + " process group of "
+          + env.worldSize() + " ranks within " + timeoutMs / 1000 + " s (did another rank stop?): " + firstLine(e), e);
+    }
+  }
+
+  /** {@link #join(DistEnv, long, DistBackend, boolean)} on Gloo. */
+  public static DistGroup join(DistEnv env, long timeoutMs) {
+    return join(env, timeoutMs, DistBackend.GLOO, false);
+  }
+
+  private static Backend gloo(DistEnv env, long timeoutMs, Store store) {
+    String ifname = System.getenv("GLOO_SOCKET_IFNAME");
+    Device device = ifname != null && !ifname.isBlank() ? ProcessGroupGloo.createDeviceForInterface(ifname.strip())
+        : ProcessGroupGloo.createDefaultDevice();
+    ProcessGroupGloo.Options options = ProcessGroupGloo.Options.create(new Milliseconds(timeoutMs));
+    options.devices(new GlooDeviceVector(device));
+    return new ProcessGroupGloo(store, env.rank(), env.worldSize(), options);
+  }
+
+  private static Backend nccl(DistEnv env, long timeoutMs, Store store) {
+    try {
+      ProcessGroupNCCL.Options options = ProcessGroupNCCL.Options.create();
+      options.timeout(new Milliseconds(timeoutMs));
+      return new ProcessGroupNCCL(store, env.rank(), env.worldSize(), options);
+    } catch (LinkageError e) {
+      // the CPU natives carry no NCCL, so the class cannot load its library
+      throw new DistFault("dist_backend nccl needs the CUDA build of the presets (mvn -Pgpu package): " + e, e);
     }
   }
 

@@ -4,6 +4,7 @@ import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.DeviceType;
 
+import hspnet.config.DeviceChoice;
 import hspnet.config.RunConfig;
 import hspnet.nn.CpuNumerics;
 
@@ -17,6 +18,11 @@ public final class Devices {
   /** The config's device; pins the CPU kernels first ({@link CpuNumerics}), before any tensor exists. */
   public static Device select(RunConfig cfg) {
     return select(cfg, 0);
+  }
+
+  /** Whether {@link #select(RunConfig)} gives a CUDA device (it fails when cuda is asked for but absent). */
+  public static boolean cuda(RunConfig cfg) {
+    return cfg.device() != DeviceChoice.CPU && torch.cuda_is_available();
   }
 
   /**

@@ -22,10 +22,11 @@ class DistConfigTest {
   }
 
   @Test
-  void ncclIsAConfigErrorThatSaysWhy() {
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(DEMO, List.of("dist_backend=nccl")));
-    assertTrue(e.getMessage().contains("key 'dist_backend': nccl is not supported") && e.getMessage().contains("ProcessGroupNCCL"),
-        e.getMessage());
+  void ncclNeedsCudaAndTheTimeoutAPositiveNumber() {
+    assertEquals(DistBackend.NCCL, ConfigLoader.load(DEMO, List.of("dist_backend=nccl", "device=auto")).distBackend());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(DEMO, List.of("dist_backend=nccl", "device=cpu")));
+    assertTrue(e.getMessage().contains("key 'dist_backend': nccl reduces CUDA tensors only"), e.getMessage());
     ConfigException t = assertThrows(ConfigException.class, () -> ConfigLoader.load(DEMO, List.of("dist_timeout_s=0")));
     assertTrue(t.getMessage().contains("dist_timeout_s"), t.getMessage());
     ConfigException w = assertThrows(ConfigException.class, () -> ConfigLoader.load(DEMO, List.of("dist_backend=mpi")));

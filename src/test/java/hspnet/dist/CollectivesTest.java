@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -24,8 +25,10 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
+import hspnet.config.DistBackend;
 import hspnet.data.BatchLoader;
 import hspnet.data.ClipTransform;
 import hspnet.data.LabelList.Sample;
@@ -201,5 +204,25 @@ class CollectivesTest {
     System.out.printf("join without rank 0: %.1f s: %s%n", seconds, f.getMessage());
     assertTrue(f.getMessage().startsWith("rank 1 could not reach the rendezvous store"), f.getMessage());
     assertTrue(seconds < 15, seconds + " s");
+  }
+
+  @Test
+  void ncclOnTheCpuIsRefusedBeforeAnyConnection() {
+    DistFault f = assertThrows(DistFault.class,
+        () -> DistGroup.join(new DistEnv(0, 2, 0, 2, "127.0.0.1", 1), 2_000, DistBackend.NCCL, false));
+    assertTrue(f.getMessage().contains("nccl reduces CUDA tensors only"), f.getMessage());
+  }
+
+  @Test
+  void ncclWithoutItsNativesSaysWhichBuildHasThem() throws IOException {
+    assumeFalse(torch.cuda_is_available(), "the CUDA build has NCCL's natives");
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    // rank 0 serves the store alone; NCCL's process group is made before any peer is awaited
+    DistFault f = assertThrows(DistFault.class,
+        () -> DistGroup.join(new DistEnv(0, 2, 0, 2, "127.0.0.1", port), 2_000, DistBackend.NCCL, true));
+    assertTrue(f.getMessage().contains("needs the CUDA build"), f.getMessage());
   }
 }
