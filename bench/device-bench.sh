@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The one device call of issue 7 (prepared by bench/device-prepare.sh, which builds the bundle):
-#   command: bash bench/device-bench.sh      carry: [".device"]      timeout_s: 540
+#   command: bash bench/device-bench.sh      carry: [".device"]      timeout_s: 600
 # On the GPU machine, from .device/bundle.tar.xz (no Java or Maven needed there):
 #   1. DeviceCheck: CUDA visible; the reference fixture's HSPNet on the GPU (float32, fp16 autocast,
 #      channels-last) against the CPU and the original's logits; a few training steps with fp16 +
 #      loss scaling, bf16 and the fused optimizer, loss finite;
 #   2. the demo through the real command line (TrainMain, device cuda, amp) for one short epoch;
 #   3. BenchMain at the issue's protocol (RN50, batch 128, 224 px; train-step, eval-forward,
-#      end-to-end, peak memory) plus the variants table.
+#      end-to-end, peak memory) plus the variants table;
+#   4. two data-parallel ranks of the demo on the one GPU, over Gloo and over NCCL.
 # Writes checks.log, smoke.log, bench.log and rows.md (the history rows for docs/benchmarks.md)
 # under $OUT. --cpu-local runs the same on this machine's CPU (small sizes) to test the script.
 set -uo pipefail
@@ -84,9 +85,33 @@ fi
 timeout 300 "${RUN[@]}" hspnet.bench.BenchMain "${args[@]}" --rows-out "$OUT/rows.md" 2>&1 | tee "$OUT/bench.log"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 
+echo "== 4. two data-parallel ranks on one $dev device (Gloo, then NCCL), the smoke config"
+# both ranks use GPU 0 (LOCAL_RANK 0): a one-GPU machine exercises the collectives on CUDA tensors;
+# NCCL refuses two ranks on one GPU in most versions, so its line says what happened either way
+dist_verdicts=()
+for backend in gloo nccl; do
+  [ $mode = cpu ] && [ $backend = nccl ] && { dist_verdicts+=("SKIP nccl on the CPU"); continue; }
+  port=$(( 29500 + RANDOM % 1000 )); pids=()
+  for r in 0 1; do
+    MASTER_ADDR=127.0.0.1 MASTER_PORT=$port RANK=$r WORLD_SIZE=2 LOCAL_RANK=0 LOCAL_WORLD_SIZE=2 \
+      timeout 150 "${RUN[@]}" hspnet.TrainMain -c "$smoke/smoke.yaml" -o dist_backend=$backend -o dist_timeout_s=60 \
+      -o checkpoint=hspnet+device-dist-$backend > "$OUT/dist-$backend-rank$r.log" 2>&1 & pids+=($!)
+  done
+  rcs=""; for p in "${pids[@]}"; do wait "$p"; rcs="$rcs $?"; done
+  if [ "$rcs" = " 0 0" ] && grep -q "Loss:" "$OUT/dist-$backend-rank0.log" \
+      && ! grep -qiE "Loss: *(nan|-?inf)" "$OUT/dist-$backend-rank0.log"; then
+    dist_verdicts+=("OK   2 ranks, $backend on $dev: $(grep -c 'Loss:' "$OUT/dist-$backend-rank0.log") training lines, $(grep -m1 -oE 'Training done in [0-9.]+ ?s' "$OUT/dist-$backend-rank0.log")")
+  else
+    dist_verdicts+=("FAIL 2 ranks, $backend on $dev: exit statuses$rcs: $(grep -h -m1 '^error' "$OUT"/dist-$backend-rank*.log | head -1)")
+    [ $backend = gloo ] && status=1
+  fi
+done
+printf '%s\n' "${dist_verdicts[@]}" | tee "$OUT/dist.log"
+
 echo "== summary ($(( $(date +%s) - t0 )) s)"
 grep -E "^(OK|FAIL|SKIP)|DEVICE CHECK" "$OUT/checks.log"
 echo "$verdict"
+cat "$OUT/dist.log"
 echo "rows for docs/benchmarks.md:"
 cat "$OUT/rows.md" 2>/dev/null || { echo "(none)"; status=1; }
 rm -rf "$B" "$smoke"
