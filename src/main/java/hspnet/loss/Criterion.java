@@ -36,6 +36,12 @@ public interface Criterion {
     if (!saved.isEmpty()) throw new IllegalArgumentException(source + ": loss state " + saved.keySet() + " for a loss that keeps none");
   }
 
+  /**
+   * The (constant) learning rate of the Adam that optimises {@link #parameters()} — their authors
+   * give the loss's own parameters an optimizer group of their own; unused without parameters.
+   */
+  default double parameterLr() { return 0; }
+
   /** Moves the loss's own tensors to the training device. */
   default void moveTo(Device device) {}
 }

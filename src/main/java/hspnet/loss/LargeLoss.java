@@ -75,6 +75,7 @@ public final class LargeLoss implements Criterion {
     Tensor observed = targets;
     Tensor rows = null;
     if (relabelled != null) {
+      if (sampleIndices == null) throw new IllegalArgumentException("LL-Cp needs the batch's sample indices (it changes the training labels)");
       rows = Tensors.ofLongs(sampleIndices, sampleIndices.length);
       Tensor changed = relabelled.index_select(0, rows).to(targets.device(), ScalarType.Bool);
       observed = targets.masked_fill(changed, new Scalar(1));

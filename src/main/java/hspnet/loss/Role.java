@@ -36,6 +36,7 @@ public final class Role implements Criterion {
   }
 
   private final double expectedNumPos;
+  private final double estimatorLr;
   private Tensor estimator;
 
   /**
@@ -43,6 +44,12 @@ public final class Role implements Criterion {
    * @param seed     seed of the estimator's random initial values
    */
   public Role(Tensor observed, double expectedNumPos, long seed) {
+    this(observed, expectedNumPos, seed, 0);
+  }
+
+  /** As above, with the estimator's learning rate (Cole et al.: 10 × the classifier's lr, constant). */
+  public Role(Tensor observed, double expectedNumPos, long seed, double estimatorLr) {
+    this.estimatorLr = estimatorLr;
     if (!(expectedNumPos > 0)) throw new IllegalArgumentException("expected_num_pos must be positive, got " + expectedNumPos);
     this.expectedNumPos = expectedNumPos;
     this.estimator = Tensors.kept(() -> initialEstimator(observed, seed));
@@ -70,6 +77,7 @@ public final class Role implements Criterion {
 
   @Override
   public Result forward(Tensor logits, Tensor targets, long[] sampleIndices, int epoch) {
+    if (sampleIndices == null) throw new IllegalArgumentException("ROLE needs the batch's sample indices (its label estimator has a row per training image)");
     Tensor rows = Tensors.ofLongs(sampleIndices, sampleIndices.length).to(estimator.device(), ScalarType.Long);
     return new Result(loss(logits, estimator.index_select(0, rows), targets, expectedNumPos), targets);
   }
@@ -104,6 +112,9 @@ public final class Role implements Criterion {
     matrix = matrix.add(cross1.add(cross2).mul(half));
     return ColeLoss.reduce(matrix).add(reg);
   }
+
+  @Override
+  public double parameterLr() { return estimatorLr; }
 
   @Override
   public List<Tensor> parameters() { return List.of(estimator); }

@@ -15,7 +15,7 @@ import hspnet.config.RunConfig;
 import hspnet.data.Batch;
 import hspnet.data.BatchLoader;
 import hspnet.eval.Metrics;
-import hspnet.loss.Splc;
+import hspnet.loss.Criterion;
 import hspnet.model.Checkpoints;
 import hspnet.model.HspNet;
 import hspnet.nn.NumericalFault;
@@ -77,7 +77,10 @@ public final class Trainer {
       ResumeState.Saved resumeFrom) throws IOException {
     long start = System.nanoTime();
     int stepsPerEpoch = trainLoader.batchesPerEpoch();
-    TrainingState.Recipe recipe = recipe(stepsPerEpoch);
+    TrainingState.Recipe recipe;
+    try (Tensor labels = trainLoader.labelMatrix()) {
+      recipe = recipe(stepsPerEpoch, Criteria.of(cfg, labels));
+    }
     String settings = ResumeState.settingsOf(cfg);
     Path resumeFile = roundDir.resolve(ResumeState.FILE);
     try (TrainingState state = new TrainingState(model, emaModel, recipe, device)) {
@@ -163,7 +166,7 @@ public final class Trainer {
         try (PointerScope scope = new PointerScope(); Batch batch = batches.next()) {
           TrainingState.StepResult r;
           try {
-            r = state.step(batch.images(), batch.targets(), epoch, step);
+            r = state.step(batch.images(), batch.targets(), batch.indices(), epoch, step);
             if (i % cfg.logEvery() == 0 || !batches.hasNext()) state.checkSkippedSteps();
           } catch (NumericalFault e) {
             throw new NumericalFault(String.format(Locale.ROOT, "epoch %d, step %d/%d: %s", epoch, i, stepsPerEpoch, e.getMessage()));
@@ -227,12 +230,12 @@ public final class Trainer {
         emaBetter ? "ema" : "regular", ap));
   }
 
-  /** The config's recipe: OneCycle over total_epochs, SPLC with the config's tau and change_epoch. */
-  TrainingState.Recipe recipe(int stepsPerEpoch) {
+  /** The config's recipe: OneCycle over total_epochs, the config's loss. */
+  TrainingState.Recipe recipe(int stepsPerEpoch, Criterion criterion) {
     double decay = cfg.emaDecay().orElse(ModelEma.decayForStepsPerEpoch(emaStepsPerEpoch(stepsPerEpoch)));
     return new TrainingState.Recipe(ParamGroups.maxLr(cfg.lr(), cfg.gcnLr()),
         (long) stepsPerEpoch * cfg.totalEpochs(), cfg.weightDecay(), decay,
-        new Splc(cfg.tau(), cfg.changeEpoch(), 1.0, 2.0), cfg.amp(), TrainingState.Tuning.of(cfg));
+        criterion, cfg.amp(), TrainingState.Tuning.of(cfg));
   }
 
   private static void saveBest(Path dir, HspNet model, HspNet ema, boolean emaBetter) throws IOException {
