@@ -15,7 +15,7 @@ import hspnet.config.RunConfig;
 import hspnet.config.ConfigLoader;
 import hspnet.config.ConfigException;
 import hspnet.config.ResolvedConfig;
-import hspnet.model.HspNet;
+import hspnet.model.Classifier;
 import hspnet.model.HspNetFactory;
 import hspnet.model.RelationCache;
 import hspnet.nn.CpuNumerics;
@@ -59,7 +59,7 @@ public final class Run implements AutoCloseable {
   private final int threads;
   private RunData data;
   private HspNetFactory factory;
-  private HspNet model, ema;
+  private Classifier model, ema;
   private Path folder;
   private TrainLog log;
   private ResumeState.Saved saved;
@@ -131,7 +131,7 @@ public final class Run implements AutoCloseable {
           + " (they are printed only)");
     factory = new HspNetFactory(cfg, data.labels());
     if (RoundFolder.canWrite(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint()))) factory.cacheRelationIn(relationCache());
-    model = own(factory.build());
+    model = own(factory.buildModel());
   }
 
   private void openData(boolean withTrain) throws IOException {
@@ -140,8 +140,8 @@ public final class Run implements AutoCloseable {
 
   private void buildModels() {
     factory = new HspNetFactory(cfg, data.labels()).cacheRelationIn(relationCache());
-    model = own(factory.build());
-    ema = own(factory.build());
+    model = own(factory.buildModel());
+    ema = own(factory.buildModel());
   }
 
   private void openLog(PrintStream out, ConsoleStyle style, boolean training) throws IOException {

@@ -17,7 +17,7 @@ import hspnet.data.BatchLoader;
 import hspnet.eval.Metrics;
 import hspnet.loss.Criterion;
 import hspnet.model.Checkpoints;
-import hspnet.model.HspNet;
+import hspnet.model.Classifier;
 import hspnet.nn.NumericalFault;
 import hspnet.nn.Tensors;
 import hspnet.report.EpochMetrics;
@@ -65,7 +65,7 @@ public final class Trainer {
   }
 
   /** Trains from the start. */
-  public Result train(HspNet model, HspNet emaModel, BatchLoader trainLoader, BatchLoader valLoader, Path roundDir) throws IOException {
+  public Result train(Classifier model, Classifier emaModel, BatchLoader trainLoader, BatchLoader valLoader, Path roundDir) throws IOException {
     return train(model, emaModel, trainLoader, valLoader, roundDir, null);
   }
 
@@ -73,7 +73,7 @@ public final class Trainer {
    * Trains up to {@code cfg.epochs()} epochs: from the start when {@code resumeFrom} is null,
    * otherwise from the saved run's last completed epoch (see {@link ResumeState#read}).
    */
-  public Result train(HspNet model, HspNet emaModel, BatchLoader trainLoader, BatchLoader valLoader, Path roundDir,
+  public Result train(Classifier model, Classifier emaModel, BatchLoader trainLoader, BatchLoader valLoader, Path roundDir,
       ResumeState.Saved resumeFrom) throws IOException {
     long start = System.nanoTime();
     int stepsPerEpoch = trainLoader.batchesPerEpoch();
@@ -238,7 +238,7 @@ public final class Trainer {
         criterion, cfg.amp(), TrainingState.Tuning.of(cfg));
   }
 
-  private static void saveBest(Path dir, HspNet model, HspNet ema, boolean emaBetter) throws IOException {
+  private static void saveBest(Path dir, Classifier model, Classifier ema, boolean emaBetter) throws IOException {
     Checkpoints.save(dir.resolve("model-highest.ckpt"), emaBetter ? ema : model);
     Checkpoints.save(dir.resolve("model-highest-regular.ckpt"), model);
     Checkpoints.save(dir.resolve("model-highest-ema.ckpt"), ema);

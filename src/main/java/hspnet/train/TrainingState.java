@@ -19,7 +19,7 @@ import hspnet.loss.Criterion;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.TensorVector;
-import hspnet.model.HspNet;
+import hspnet.model.Classifier;
 import hspnet.nn.Transfers;
 import java.util.function.BooleanSupplier;
 
@@ -83,8 +83,8 @@ public final class TrainingState implements AutoCloseable {
   /** Sigmoid scores and mAP of the model and of its EMA on the validation set. */
   public record Validation(ScoreCollector regular, ScoreCollector ema, double mapRegular, double mapEma) {}
 
-  private final HspNet model;
-  private final ModelEma<HspNet> ema;
+  private final Classifier model;
+  private final ModelEma<Classifier> ema;
   private final ParamGroups groups;
   private final AdamWithGroups optimizer;
   private final OneCycleSchedule schedule;
@@ -105,7 +105,7 @@ public final class TrainingState implements AutoCloseable {
    * frozen, the EMA a copy of the model, Adam over add_weight_decay()'s four groups, and the
    * optimizer holding the schedule's first lr and beta1.
    */
-  public TrainingState(HspNet model, HspNet emaModel, Recipe recipe, Device device) {
+  public TrainingState(Classifier model, Classifier emaModel, Recipe recipe, Device device) {
     this.model = model;
     this.device = device;
     Tuning tuning = recipe.tuning();
@@ -234,9 +234,9 @@ public final class TrainingState implements AutoCloseable {
         Metrics.meanAveragePrecision(averaged.scores(), averaged.targets()));
   }
 
-  public HspNet model() { return model; }
+  public Classifier model() { return model; }
 
-  public ModelEma<HspNet> ema() { return ema; }
+  public ModelEma<Classifier> ema() { return ema; }
 
   public ParamGroups groups() { return groups; }
 
