@@ -64,6 +64,7 @@ public final class Run implements AutoCloseable {
   private TrainLog log;
   private ResumeState.Saved saved;
   private boolean writable = true;
+  private Trainer.Result trained;
 
   private Run(Mode mode, RunConfig cfg, Path checkpointsRoot) {
     this.mode = mode;
@@ -174,6 +175,7 @@ public final class Run implements AutoCloseable {
   private void train() throws IOException {
     Trainer trainer = new Trainer(cfg, log, device);
     Trainer.Result r = trainer.train(model, ema, data.train(), data.val(), folder, saved);
+    trained = r;
     if (mode == Mode.RESUME) ResolvedConfig.write(folder.resolve("config.yaml"), cfg);
     log.info(String.format(Locale.ROOT, "Training done in %.1f s: highest_mAP = %.2f at epoch %d; best model in %s",
         r.seconds(), r.highestMap(), r.bestEpoch(), checkpoint()));
@@ -189,6 +191,12 @@ public final class Run implements AutoCloseable {
       report(RoundReport.afterTest(folder, data.labels(), runInfo(), ckpt, r.images(), cfg.thre(), r.map(), r.threshold(),
           r.apPerClass()));
   }
+
+  /** What the training reported (highest mAP, best epoch, mAP per epoch, seconds); null before a training ran. */
+  public Trainer.Result trainingResult() { return trained; }
+
+  /** The round folder of this run. */
+  public Path folder() { return folder; }
 
   /** One line naming the result files (the round's metrics, charts and summary), then any warning. */
   private void report(RoundReport.Written w) {
