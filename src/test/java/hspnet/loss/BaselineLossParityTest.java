@@ -138,6 +138,45 @@ class BaselineLossParityTest {
     }
   }
 
+  /** Through the training interface: the estimator rows are picked by the batch's sample indices. */
+  @Test
+  void roleForwardPicksTheBatchRowsOfItsEstimator() throws Exception {
+    JsonNode c = cases().get("cole").get("role");
+    try (PointerScope scope = new PointerScope()) {
+      Tensor obs = observed();
+      long n = obs.size(0);
+      Role role = new Role(obs, c.get("params").get("expected_num_pos").asDouble(), 1);
+      role.loadState(Map.of("role_estimator", npy("role_estimator_logits.npy")), "test");
+      long[] rows = new long[(int) n];
+      for (int i = 0; i < n; i++) rows[i] = n - 1 - i;
+      Tensor reversed = Tensors.ofLongs(rows, n);
+      Criterion.Result r = role.forward(npy("logits.npy").index_select(0, reversed), obs.index_select(0, reversed), rows, 0);
+      double want = c.get("loss").asDouble();
+      assertEquals(want, r.loss().item_double(), 1e-6 * Math.abs(want), "the same batch in another order");
+    }
+  }
+
+  /** LL-Cp through the training interface: the reported entries become positives of the training labels. */
+  @Test
+  void llCpKeepsItsCorrectionsForLaterBatches() throws Exception {
+    int n = cases().get("N").asInt(), c = cases().get("C").asInt();
+    try (PointerScope scope = new PointerScope()) {
+      LargeLoss loss = new LargeLoss(LargeLoss.Scheme.CORRECT_PERMANENT, cases().get("large_loss").get("LL-Cp_epoch4").get("delta_rel").asDouble(),
+          new long[] {n, c});
+      long[] rows = new long[n];
+      for (int i = 0; i < n; i++) rows[i] = i;
+      Tensor obs = observed();
+      Criterion.Result first = loss.forward(npy("logits.npy"), obs, rows, 3);
+      assertArrayEquals(Tensors.toLongs(obs), Tensors.toLongs(first.targets()), "this batch trains on the labels it was given");
+      long[] corrected = Npy.read(file("ll_LL-Cp_epoch4.corrected.npy")).longs();
+      assertArrayEquals(corrected, Tensors.toLongs(loss.relabelled()), "the reported entries are kept");
+      long[] want = Tensors.toLongs(obs);
+      for (int i = 0; i < want.length; i++) want[i] |= corrected[i];
+      Criterion.Result later = loss.forward(npy("logits.npy"), obs, rows, 4);
+      assertArrayEquals(want, Tensors.toLongs(later.targets()), "a later epoch sees them as positives");
+    }
+  }
+
   @Test
   void largeLossSchemesMatchTheirCodeAtEveryEpoch() throws Exception {
     JsonNode ll = cases().get("large_loss");
