@@ -25,8 +25,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Everything one training advances — the model, its EMA, Adam over the four parameter groups, the
- * OneCycle schedule, the loss (SPLC or a baseline, {@link Criterion}) and the loss scaler — and the two units of the original's train():
- * {@link #step one optimisation step} and {@link #validate one validation}. The trainer's epoch
+ * OneCycle schedule, the loss (SPLC or a baseline, {@link Criterion}) and the loss scaler — and the
+ * two units of the original's train(): {@link #step one optimisation step} and {@link #validate one validation}. The trainer's epoch
  * loop and the training parity test drive the same two methods, so the parity test checks the
  * code path a real run takes.
  *
@@ -127,7 +127,9 @@ public final class TrainingState implements AutoCloseable {
     if (criterionParameters.isEmpty()) {
       criterionOptimizer = null;
     } else {
-      // their own Adam group (torch defaults: betas 0.9, 0.999, eps 1e-8, no weight decay), no schedule
+      // Cole et al. give the estimator a group of the classifier's Adam at a constant lr_mult × lr (torch
+      // defaults: betas 0.9, 0.999, eps 1e-8, no decay); Adam's state is per parameter, so an Adam of its
+      // own computes the same and keeps it out of the four groups' OneCycle schedule
       AdamOptions o = new AdamOptions(criterion.parameterLr());
       criterionOptimizer = new Adam(new TensorVector(criterionParameters.toArray(new Tensor[0])), o);
       trainable.addAll(criterionParameters);
