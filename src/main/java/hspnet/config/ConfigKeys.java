@@ -32,7 +32,7 @@ public final class ConfigKeys {
       required("batch_size", KeyType.INT, "images per training and validation batch"),
       required("workers", KeyType.INT, "image decoding threads"),
       required("thre", KeyType.DOUBLE, "score threshold for P_C/R_C/F_C/P_O/R_O/F_O in test mode"),
-      required("loss", KeyType.STRING, "training loss; SPLC is the one the method uses"),
+      required("loss", KeyType.STRING, "training loss: SPLC (the method's) or a baseline AN, AN-LS, WAN, EPR, ROLE, LL-R, LL-Ct, LL-Cp (docs/baselines.md)"),
       required("epochs", KeyType.INT, "epochs actually trained"),
       required("total_epochs", KeyType.INT, "epochs the OneCycle schedule is laid out for (80 while 60 run)"),
       optional("test", KeyType.BOOL, "evaluate instead of train (the -t flag sets it)"),
@@ -47,7 +47,7 @@ public final class ConfigKeys {
       optional("super_labels", KeyType.STRING, "group names, one a line (the original's file); with super_labels_index, overrides the built-in groups"),
       optional("super_labels_index", KeyType.STRING, "group index of every label (.npy, the original's file); used with super_labels"),
       required("image_size", KeyType.INT, "input resolution (shorter side resized, then center crop)"),
-      unused("model_name", KeyType.STRING, "accepted, not used (the original's model family name)"),
+      required("model_name", KeyType.STRING, "clip_gcn or resnet50 (the original's values): HSPNet; clip_linear: the baseline, CLIP's image tower with a linear head (docs/baselines.md)"),
       unused("meta_lr", KeyType.DOUBLE, "accepted, not used (the original never reads it)"),
       unused("ratio", KeyType.DOUBLE, "accepted, not used"),
       unused("n_ctx", KeyType.INT, "accepted, not used"),
@@ -80,8 +80,12 @@ public final class ConfigKeys {
       required("aug_cutout", KeyType.DOUBLE, "training augmentation: Cutout square side as a fraction of the image side, random colour (default 0: off)"),
       required("aug_randaugment_ops", KeyType.INT, "training augmentation: RandAugment operations per image (default 0: off; 2 is usual)"),
       required("aug_randaugment_magnitude", KeyType.INT, "RandAugment magnitude, 0..30 (default 9)"),
-      required("dist_backend", KeyType.STRING, "data-parallel collectives when WORLD_SIZE > 1 (docs/distributed.md): auto | gloo | nccl (auto: gloo; nccl is not supported)"),
-      required("dist_timeout_s", KeyType.INT, "seconds a distributed rank waits for the others (rendezvous, every collective) before it stops with an error"));
+      required("dist_backend", KeyType.STRING, "data-parallel collectives when WORLD_SIZE > 1 (docs/distributed.md): auto | gloo | nccl (auto: gloo; nccl: CUDA only, with the CUDA build)"),
+      required("dist_timeout_s", KeyType.INT, "seconds a distributed rank waits for the others (rendezvous, every collective) before it stops with an error"),
+      required("ls_coef", KeyType.DOUBLE, "AN-LS: label smoothing coefficient (Cole et al.: 0.1)"),
+      required("expected_num_pos", KeyType.DOUBLE, "EPR, ROLE: expected number of positives per image in the regulariser (Cole et al.: 2.9, COCO's)"),
+      required("role_lr_mult", KeyType.DOUBLE, "ROLE: the label estimator's learning rate as a multiple of lr (Cole et al.: 10), constant, own Adam"),
+      required("delta_rel", KeyType.DOUBLE, "LL-R, LL-Ct, LL-Cp: drop of the clean rate after every epoch (Kim et al.: 0.02, their command line's 2 / 100)"));
 
   /** Keys of the {@code clip_arch} mapping (a randomly initialised CLIP; ModifiedResNet image tower). */
   public static final List<KeySpec> CLIP_ARCH_KEYS = List.of(

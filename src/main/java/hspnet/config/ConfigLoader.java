@@ -126,7 +126,12 @@ public final class ConfigLoader {
     probability(c, "tau", c.tau());
     probability(c, "reweight_p", c.reweightP());
     if (c.emaDecay().isPresent()) probability(c, "ema_decay", c.emaDecay().get());
-    if (!c.loss().equals("SPLC")) throw c.error("loss", "only SPLC is implemented, got '" + c.loss() + "'");
+    RunConfig.BaselineKeys b = c.baselines();
+    probability(c, "ls_coef", b.lsCoef());
+    if (!(b.expectedNumPos() > 0 && b.expectedNumPos() <= c.numClasses()))
+      throw c.error("expected_num_pos", "must lie in (0, num_classes = " + c.numClasses() + "], got " + b.expectedNumPos());
+    if (!(b.roleLrMult() > 0) || Double.isInfinite(b.roleLrMult())) throw c.error("role_lr_mult", "must be positive, got " + b.roleLrMult());
+    if (!(b.deltaRel() > 0 && b.deltaRel() <= 1)) throw c.error("delta_rel", "must lie in (0, 1], got " + b.deltaRel());
     RunConfig.AugmentationKeys aug = c.augmentation();
     if (!(aug.cropMinScale() > 0 && aug.cropMinScale() <= 1))
       throw c.error("aug_crop_min_scale", "must lie in (0, 1], got " + aug.cropMinScale());

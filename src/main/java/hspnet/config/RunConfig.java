@@ -27,7 +27,8 @@ public final class RunConfig {
   private final Optional<String> cocoTrainList, trainDataset, valDataset, relationFile;
   private final int numClasses, batchSize, workers, epochs, totalEpochs, parentNCtx, childNCtx, changeEpoch, imageSize;
   private final double lr, gcnLr, weightDecay, thre, tau, reweightP;
-  private final String loss;
+  private final LossKind loss;
+  private final ModelKind modelKind;
   private final boolean test, resume;
   // this project's keys
   private final long seed;
@@ -46,6 +47,10 @@ public final class RunConfig {
   private final int distTimeoutS;
   private final ClipTransform.Resize imageResize;
   private final AugmentationKeys augmentation;
+  private final BaselineKeys baselines;
+
+  /** Parameters of the single-positive baselines (docs/baselines.md), their authors' defaults in base.yaml. */
+  public record BaselineKeys(double lsCoef, double expectedNumPos, double roleLrMult, double deltaRel) {}
 
   /** The {@code aug_*} keys: training augmentation, every option off in base.yaml. */
   public record AugmentationKeys(boolean hflip, boolean randomResizedCrop, double cropMinScale, double cutout,
@@ -72,7 +77,10 @@ public final class RunConfig {
     batchSize = integer("batch_size");
     workers = integer("workers");
     thre = number("thre");
-    loss = string("loss");
+    loss = Choice.parse(LossKind.class, string("loss"), this, "loss");
+    modelKind = ModelKind.of(string("model_name"));
+    if (modelKind == null)
+      throw error("model_name", "must be clip_gcn or resnet50 (HSPNet) or clip_linear (the baseline); got '" + string("model_name") + "'");
     epochs = integer("epochs");
     totalEpochs = integer("total_epochs");
     test = bool("test");
@@ -126,6 +134,7 @@ public final class RunConfig {
     };
     augmentation = new AugmentationKeys(bool("aug_hflip"), bool("aug_random_resized_crop"), number("aug_crop_min_scale"),
         number("aug_cutout"), integer("aug_randaugment_ops"), integer("aug_randaugment_magnitude"));
+    baselines = new BaselineKeys(number("ls_coef"), number("expected_num_pos"), number("role_lr_mult"), number("delta_rel"));
   }
 
   /** The configuration file the user chose. */
@@ -181,7 +190,9 @@ public final class RunConfig {
   public int batchSize() { return batchSize; }
   public int workers() { return workers; }
   public double thre() { return thre; }
-  public String loss() { return loss; }
+  public LossKind loss() { return loss; }
+  /** HSPNet or the clip_linear baseline, from model_name. */
+  public ModelKind modelKind() { return modelKind; }
   public int epochs() { return epochs; }
   public int totalEpochs() { return totalEpochs; }
   public boolean test() { return test; }
@@ -226,6 +237,7 @@ public final class RunConfig {
   public int distTimeoutS() { return distTimeoutS; }
   public ClipTransform.Resize imageResize() { return imageResize; }
   public AugmentationKeys augmentation() { return augmentation; }
+  public BaselineKeys baselines() { return baselines; }
 
   /** For the checks of {@link RandomClipArch}: the raw mapping. */
   @SuppressWarnings("unchecked")

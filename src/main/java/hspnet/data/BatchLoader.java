@@ -33,6 +33,7 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import hspnet.data.LabelList.Sample;
+import hspnet.nn.Tensors;
 import java.util.function.Consumer;
 
 /**
@@ -164,6 +165,24 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
 
   public int worldSize() {
     return worldSize;
+  }
+
+  /**
+   * The observed labels of every sample, in the order of the sample list (the rows that
+   * {@link Batch#indices()} name): {@code [N, C]} int64 multi-hot on the CPU.
+   */
+  public Tensor labelMatrix() {
+    long[] m = new long[Math.toIntExact((long) samples.size() * numClasses)];
+    for (int i = 0; i < samples.size(); i++) {
+      Sample s = samples.get(i);
+      for (int j = 0; j < s.numLabels(); j++) m[i * numClasses + s.label(j)] = 1;
+    }
+    return Tensors.ofLongs(m, samples.size(), numClasses);
+  }
+
+  /** Classes of the label vectors. */
+  public int numClasses() {
+    return numClasses;
   }
 
   public int batchSize() {
@@ -405,8 +424,10 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
       int s = transform.imageSize();
       long[] targets = new long[count * numClasses];
       List<String> paths = new ArrayList<>(count);
+      long[] indices = new long[count];
       for (int k = 0; k < count; k++) {
-        Sample sample = samples.get(order[start + kept.get(k)]);
+        indices[k] = order[start + kept.get(k)];
+        Sample sample = samples.get((int) indices[k]);
         paths.add(sample.path());
         for (int j = 0; j < sample.numLabels(); j++) targets[k * numClasses + sample.label(j)] = 1;
       }
@@ -429,7 +450,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
           scope.detach(x.retainReference());
           scope.detach(y.retainReference());
         }
-        return new Batch(x, y, paths);
+        return new Batch(x, y, paths, indices);
       } catch (RuntimeException e) {
         if (x != null) x.close();
         if (y != null) y.close();

@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 
@@ -16,9 +17,10 @@ import org.bytedeco.pytorch.TensorVector;
  * first (the order backward produces their gradients), are cut into buckets of at most
  * {@link #BUCKET_BYTES} of one dtype and device; per bucket the gradients are flattened into one
  * buffer, summed over the ranks in one Gloo all-reduce, and copied back. The reduction is a sum
- * because HSPNet's loss (SPLC) is a sum over the batch, not a mean: the sum of the ranks' gradients
- * is the gradient of the whole global batch, as one process computes it (DDP averages because its
- * users' losses are means; the average of mean-loss gradients is the same "whole batch" gradient).
+ * when the loss is a sum over the batch (HSPNet's SPLC): the sum of the ranks' gradients is then the
+ * gradient of the whole global batch, as one process computes it. For a loss that is a mean (the
+ * baselines) the sum is divided by the number of ranks, as DDP does: the average of mean-loss
+ * gradients is the same "whole batch" gradient.
  *
  * <p>It runs after backward, not during it (no gradient hooks): the all-reduce does not overlap
  * with the backward pass. A parameter without a gradient on this rank contributes zeros.
@@ -28,14 +30,17 @@ public final class GradientBuckets {
   public static final long BUCKET_BYTES = 25L << 20;
 
   private final DistGroup group;
+  private final boolean average;
   private final List<List<Tensor>> buckets = new ArrayList<>();
 
-  public GradientBuckets(DistGroup group, List<Tensor> parameters) {
-    this(group, parameters, BUCKET_BYTES);
+  /** {@code average}: divide the sum by the number of ranks (for a loss that is a mean over the batch). */
+  public GradientBuckets(DistGroup group, List<Tensor> parameters, boolean average) {
+    this(group, parameters, average, BUCKET_BYTES);
   }
 
-  public GradientBuckets(DistGroup group, List<Tensor> parameters, long bucketBytes) {
+  public GradientBuckets(DistGroup group, List<Tensor> parameters, boolean average, long bucketBytes) {
     this.group = group;
+    this.average = average;
     List<Tensor> current = new ArrayList<>();
     long bytes = 0;
     for (int i = parameters.size() - 1; i >= 0; i--) {
@@ -61,7 +66,7 @@ public final class GradientBuckets {
     return buckets.size();
   }
 
-  /** Sums every parameter's gradient over the ranks, in place. */
+  /** Sums (or averages) every parameter's gradient over the ranks, in place. */
   public void allReduce() {
     try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
       for (int b = 0; b < buckets.size(); b++) {
@@ -73,6 +78,7 @@ public final class GradientBuckets {
         }
         Tensor buffer = cat(flat).contiguous();
         group.allReduceSum(buffer, "the gradient all-reduce (bucket " + (b + 1) + "/" + buckets.size() + ")");
+        if (average) buffer.div_(new Scalar(group.worldSize()));
         long offset = 0;
         for (Tensor p : params) {
           long n = p.numel();

@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.Tensor;
 
 import hspnet.data.Batch;
 import hspnet.data.BatchLoader;
-import hspnet.model.HspNet;
+import hspnet.model.Classifier;
 import hspnet.nn.Autocast;
 import hspnet.nn.Transfers;
 
@@ -26,7 +26,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 public final class Evaluator {
   private Evaluator() {}
 
-  public static List<ScoreCollector> score(List<HspNet> models, BatchLoader loader, Device device, Autocast autocast) {
+  public static List<ScoreCollector> score(List<Classifier> models, BatchLoader loader, Device device, Autocast autocast) {
     BatchLoader.Epoch epoch = loader.iterator();
     try {
       return score(models, epoch, device, autocast);
@@ -36,7 +36,7 @@ public final class Evaluator {
   }
 
   /** Scores of every model over the given batches, which are closed as they are consumed. */
-  public static List<ScoreCollector> score(List<HspNet> models, Iterator<Batch> batches, Device device, Autocast autocast) {
+  public static List<ScoreCollector> score(List<Classifier> models, Iterator<Batch> batches, Device device, Autocast autocast) {
     return score(models, batches, device, autocast, false);
   }
 
@@ -44,12 +44,12 @@ public final class Evaluator {
    * As {@link #score(List, Iterator, Device, Autocast)}, with the images made channels-last on
    * the way to the device when the models' image towers are (see HspNet.useChannelsLast).
    */
-  public static List<ScoreCollector> score(List<HspNet> models, Iterator<Batch> batches, Device device, Autocast autocast,
+  public static List<ScoreCollector> score(List<Classifier> models, Iterator<Batch> batches, Device device, Autocast autocast,
       boolean channelsLast) {
     List<ScoreCollector> out = new ArrayList<>();
     List<Tensor> labelFeatures = new ArrayList<>();
     try (NoGradGuard g = new NoGradGuard()) {
-      for (HspNet m : models) {
+      for (Classifier m : models) {
         out.add(new ScoreCollector());
         try (Autocast.Scope a = autocast.enter()) {
           labelFeatures.add(m.labelFeatures());
@@ -70,7 +70,7 @@ public final class Evaluator {
    * Sigmoid scores (float32) of one batch already on the model's device, given the model's label
    * features: the per-batch work of an evaluation. Call without gradients.
    */
-  public static Tensor scores(HspNet model, Tensor images, Tensor labelFeatures, Autocast autocast) {
+  public static Tensor scores(Classifier model, Tensor images, Tensor labelFeatures, Autocast autocast) {
     Tensor logits;
     try (Autocast.Scope a = autocast.enter()) {
       logits = model.logits(model.imageEncoder().forward(images), labelFeatures);

@@ -25,7 +25,7 @@ import static org.bytedeco.pytorch.global.torch.where;
  * Pseudo positives are not margin-shifted. Works on any device; the intermediate tensors are not
  * closed here, so call it inside the caller's {@code PointerScope}.
  */
-public final class Splc {
+public final class Splc implements Criterion {
   private final double tau;
   private final int changeEpoch;
   private final double margin;
@@ -71,6 +71,17 @@ public final class Splc {
    * @param targets {@code [B, C]} single-positive targets (int64 as the loader yields them)
    * @param epoch   the current epoch (0-based); correction starts at {@code changeEpoch}
    */
+  /** As {@link #forward(Tensor, Tensor, int)}: SPLC keeps no per-sample state, so the indices are not needed. */
+  /** SPLC sums its terms over the batch's images and labels. */
+  @Override
+  public boolean sumsOverBatch() { return true; }
+
+  @Override
+  public Criterion.Result forward(Tensor logits, Tensor targets, long[] sampleIndices, int epoch) {
+    Result r = forward(logits, targets, epoch);
+    return new Criterion.Result(r.loss(), r.targets());
+  }
+
   public Result forward(Tensor logits, Tensor targets, int epoch) {
     long[] ls = logits.sizes().vec().get();
     long[] ts = targets.sizes().vec().get();

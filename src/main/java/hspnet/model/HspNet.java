@@ -1,6 +1,5 @@
 package hspnet.model;
 
-import hspnet.nn.JavaModule;
 import hspnet.nn.Registered;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -13,8 +12,6 @@ import hspnet.nn.Tensors;
 import java.util.ArrayList;
 import org.bytedeco.pytorch.Device;
 import java.util.List;
-import org.bytedeco.pytorch.global.torch.MemoryFormat;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import hspnet.nn.StateDicts;
 
@@ -28,7 +25,7 @@ import hspnet.nn.StateDicts;
  * {@code text_encoder}, {@code gcn}. The two relation matrices are not in the state dict (the
  * original rebuilds them from its relation file), so they are plain fields here too.
  */
-public final class HspNet extends JavaModule {
+public final class HspNet extends Classifier {
   /** The fixed scale of the cosine logits (not CLIP's logit_scale). */
   public static final double LOGIT_SCALE = 10.0;
 
@@ -79,6 +76,7 @@ public final class HspNet extends JavaModule {
     });
   }
 
+  @Override
   public ImageTower imageEncoder() { return imageEncoder; }
 
   public TextEncoder textEncoder() { return textEncoder; }
@@ -91,6 +89,7 @@ public final class HspNet extends JavaModule {
    * Moves the module and its plain (non-state) tensors — relation matrices, prompt indices — to a
    * device, all at once, so that no forward pass copies anything from the host.
    */
+  @Override
   public void moveTo(Device device) {
     to(device, false);
     Tensor child = relationChild, parent = relationParent;
@@ -99,19 +98,6 @@ public final class HspNet extends JavaModule {
     parentPromptLearner.indicesTo(device);
     childPromptLearner.indicesTo(device);
     parentFeatures.forget();
-  }
-
-  /**
-   * Stores the image tower's convolution weights channels-last (NHWC), the layout cuDNN's fastest
-   * convolution kernels use on tensor-core GPUs; the images are converted as they are copied to
-   * the device. Same numbers up to float rounding (other kernels); meant for CUDA only.
-   */
-  public void useChannelsLast() {
-    try (PointerScope scope = new PointerScope();
-        NoGradGuard g = new NoGradGuard()) {
-      for (Tensor t : StateDicts.of(imageEncoder).values())
-        if (t.dim() == 4) t.set_data(t.contiguous(MemoryFormat.ChannelsLast));
-    }
   }
 
   /**
@@ -127,6 +113,7 @@ public final class HspNet extends JavaModule {
    * in train mode, the CLIP parts (image tower, text transformer, ln_final) in eval mode. During
    * the first epoch BatchNorm therefore normalises with (and does not update) running statistics.
    */
+  @Override
   public void modesAsBuilt() {
     train(true);
     imageEncoder.train(false);
@@ -138,6 +125,7 @@ public final class HspNet extends JavaModule {
    * Freezes CLIP's text tower as the original's trainer does (requires_grad off for every parameter
    * whose name contains "text_encoder"): it only turns prompts into features. Idempotent.
    */
+  @Override
   public void freezeTextEncoder() {
     StateDicts.of(this).forEach((name, t) -> {
       if (name.contains("text_encoder") && t.requires_grad()) t.requires_grad_(false);
@@ -145,15 +133,18 @@ public final class HspNet extends JavaModule {
   }
 
   /** Label text features (C, E), L2-normalised: they depend on the weights only, not on the images. */
+  @Override
   public Tensor labelFeatures() {
     return forwardText().textFeaturesNorm();
   }
 
+  @Override
   public Tensor forward(Tensor images) {
     return logits(imageEncoder.forward(images), labelFeatures());
   }
 
   /** 10 · normalise(image features) · label featuresᵀ. */
+  @Override
   public Tensor logits(Tensor imageFeatures, Tensor textFeaturesNorm) {
     Tensor img = Ops.l2Normalize(imageFeatures);
     return img.matmul(textFeaturesNorm.to(img.scalar_type()).t()).mul(Ops.s(LOGIT_SCALE));

@@ -18,6 +18,7 @@ import hspnet.clip.ClipInit;
 import hspnet.clip.ClipModel;
 import hspnet.clip.tokenizer.ClipTokenizer;
 import hspnet.config.RunConfig;
+import hspnet.config.ModelKind;
 import hspnet.config.RandomClipArch;
 import hspnet.data.LabelSet;
 import hspnet.nn.Ops;
@@ -127,6 +128,18 @@ public final class HspNetFactory {
     HspNet model = new HspNet(clip, prompts, relation, cfg.reweightP());
     model.gcn.useBackend(cfg.hgcnBackend());
     return model;
+  }
+
+  /**
+   * A new model of the config's model_name: HSPNet ({@link #build()}), or the clip_linear baseline
+   * (the same CLIP image tower with a linear head; no prompts, relation matrix or GCN). Seeded as
+   * {@link #build()} is.
+   */
+  public Classifier buildModel() {
+    if (cfg.modelKind() == ModelKind.HSPNET) return build();
+    if (built++ == 0) manual_seed(cfg.seed());
+    relationSource = "not used (model_name clip_linear)";
+    return new ClipLinear(clipModel(), cfg.numClasses());
   }
 
   private ClipModel clipModel() {

@@ -7,7 +7,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import hspnet.nn.Autocast;
-import hspnet.model.HspNet;
+import hspnet.model.Classifier;
 import hspnet.nn.Tensors;
 
 import static org.bytedeco.pytorch.global.torch.sigmoid;
@@ -18,14 +18,14 @@ import static org.bytedeco.pytorch.global.torch.sigmoid;
  * made, and every batch costs one image-tower forward and one matrix product.
  */
 public final class Predictor implements AutoCloseable {
-  private final HspNet model;
+  private final Classifier model;
   private final Device device;
   private final Autocast autocast;
   private final Tensor labelFeatures;
   private final int imageSize;
 
   /** The model in eval mode on {@code device}; fp16 autocast when {@code amp} and the device is a GPU. */
-  public Predictor(HspNet model, Device device, boolean amp, int imageSize) {
+  public Predictor(Classifier model, Device device, boolean amp, int imageSize) {
     this.model = model;
     this.device = device;
     this.imageSize = imageSize;

@@ -15,10 +15,11 @@ import hspnet.cli.OptionWord;
 import hspnet.config.RunConfig;
 import hspnet.config.ConfigLoader;
 import hspnet.config.ConfigException;
+import hspnet.config.LossKind;
 import hspnet.config.ResolvedConfig;
 import hspnet.dist.DistGroup;
 import hspnet.dist.StateSync;
-import hspnet.model.HspNet;
+import hspnet.model.Classifier;
 import hspnet.model.HspNetFactory;
 import hspnet.model.RelationCache;
 import hspnet.nn.CpuNumerics;
@@ -62,7 +63,7 @@ public final class Run implements AutoCloseable {
   private final int threads;
   private RunData data;
   private HspNetFactory factory;
-  private HspNet model, ema;
+  private Classifier model, ema;
   private Path folder;
   private TrainLog log;
   private ResumeState.Saved saved;
@@ -72,6 +73,7 @@ public final class Run implements AutoCloseable {
   private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
   // a data-parallel rank (null: the single process of an ordinary run)
   private final DistGroup dist;
+  private Trainer.Result trained;
 
   private Run(Mode mode, RunConfig cfg, Path checkpointsRoot, DistGroup dist) {
     this.mode = mode;
@@ -103,6 +105,9 @@ public final class Run implements AutoCloseable {
    */
   public static Run open(Mode mode, RunConfig cfg, Integer round, Path checkpointsRoot, PrintStream out, ConsoleStyle style,
       DistGroup dist) throws IOException {
+    // LL-Cp's permanent corrections live on the rank that saw the sample; the ranks do not share them
+    if (dist != null && mode != Mode.TEST && cfg.loss() == LossKind.LL_CP)
+      throw cfg.error("loss", "LL-Cp keeps per-sample label corrections that data-parallel ranks do not share; train it in one process");
     Run run = new Run(mode, cfg, checkpointsRoot, dist);
     try {
       run.out = out;
@@ -171,7 +176,7 @@ public final class Run implements AutoCloseable {
           + " (they are printed only)");
     factory = new HspNetFactory(cfg, data.labels());
     if (RoundFolder.canWrite(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint()))) factory.cacheRelationIn(relationCache());
-    model = own(factory.build());
+    model = own(factory.buildModel());
   }
 
   private void openData(boolean withTrain) throws IOException {
@@ -182,8 +187,8 @@ public final class Run implements AutoCloseable {
     factory = new HspNetFactory(cfg, data.labels());
     if (isMain()) factory.cacheRelationIn(relationCache());
     else factory.readRelationFrom(relationCache());   // rank 0 wrote it before the others started
-    model = own(factory.build());
-    ema = own(factory.build());
+    model = own(factory.buildModel());
+    ema = own(factory.buildModel());
   }
 
   private void openLog(PrintStream out, ConsoleStyle style, boolean training) throws IOException {
@@ -217,6 +222,7 @@ public final class Run implements AutoCloseable {
   private void train() throws IOException {
     Trainer trainer = new Trainer(cfg, log, device).distributed(dist);
     Trainer.Result r = trainer.train(model, ema, data.train(), data.val(), folder, saved);
+    trained = r;
     if (dist != null)
       out.println(String.format(Locale.ROOT, "rank %d/%d: training done; weights fingerprint %08x (model), %08x (EMA)", dist.rank(),
           dist.worldSize(), StateSync.fingerprint(model), StateSync.fingerprint(ema)));
@@ -236,6 +242,12 @@ public final class Run implements AutoCloseable {
       report(RoundReport.afterTest(folder, data.labels(), runInfo(), ckpt, r.images(), cfg.thre(), r.map(), r.threshold(),
           r.apPerClass()));
   }
+
+  /** What the training reported (highest mAP, best epoch, mAP per epoch, seconds); null before a training ran. */
+  public Trainer.Result trainingResult() { return trained; }
+
+  /** The round folder of this run. */
+  public Path folder() { return folder; }
 
   /** One line naming the result files (the round's metrics, charts and summary), then any warning. */
   private void report(RoundReport.Written w) {

@@ -10,7 +10,7 @@ import hspnet.config.RunConfig;
 import hspnet.config.ConfigException;
 import hspnet.data.LabelSet;
 import hspnet.model.Checkpoints;
-import hspnet.model.HspNet;
+import hspnet.model.Classifier;
 import hspnet.model.HspNetFactory;
 import hspnet.model.RelationCache;
 
@@ -23,10 +23,10 @@ import hspnet.model.RelationCache;
 public final class TrainedModel implements AutoCloseable {
   private final Device device;
   private final LabelSet labels;
-  private final HspNet model;
+  private final Classifier model;
   private final Path checkpoint;
 
-  private TrainedModel(Device device, LabelSet labels, HspNet model, Path checkpoint) {
+  private TrainedModel(Device device, LabelSet labels, Classifier model, Path checkpoint) {
     this.device = device;
     this.labels = labels;
     this.model = model;
@@ -47,7 +47,7 @@ public final class TrainedModel implements AutoCloseable {
     HspNetFactory factory = new HspNetFactory(cfg, labels);
     Path run = RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint());
     if (Files.isDirectory(run)) factory.readRelationFrom(run.resolve(RelationCache.FILE));
-    HspNet model = factory.build();
+    Classifier model = factory.buildModel();
     try {
       Checkpoints.load(checkpoint, model);
     } catch (IllegalArgumentException e) {
@@ -72,7 +72,7 @@ public final class TrainedModel implements AutoCloseable {
 
   public LabelSet labels() { return labels; }
 
-  public HspNet model() { return model; }
+  public Classifier model() { return model; }
 
   public Path checkpoint() { return checkpoint; }
 

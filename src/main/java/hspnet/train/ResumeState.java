@@ -33,6 +33,8 @@ import java.io.UncheckedIOException;
  *       and both moments, per group the options, which include the lr and beta1 the schedule set
  *       for the coming step (the schedule itself is a pure function of the global step);</li>
  *   <li>{@code rng_cpu}: the default CPU generator's state;</li>
+ *   <li>{@code loss_state}, {@code loss_optimizer}: what the loss keeps itself, when it does — ROLE's
+ *       label estimator and its Adam, LL-Cp's changes to the training labels;</li>
  *   <li>progress: epochs done, global step, highest mAP and its epoch, the mAPs of every epoch,
  *       the loss scaler's scale and clean-step count;</li>
  *   <li>the run's settings (every config key that shapes the run) and the trainable parameters of
@@ -103,6 +105,11 @@ public final class ResumeState {
     root.put("optimizer", AdamStateArchive.save(state.optimizer().adam(), file.toAbsolutePath().getParent()));
     // the fused optimizer (fused_optimizer: true, a setting that must match) keeps its moments itself
     if (state.fusedOptimizer() != null) root.put("fused_adam", cpu(state.fusedOptimizer().stateDict()));
+    // the loss's own state: ROLE's label estimator (and its Adam), LL-Cp's changes to the training labels
+    Map<String, Tensor> lossState = state.criterion().state();
+    if (!lossState.isEmpty()) root.put("loss_state", cpu(lossState));
+    if (state.criterionOptimizer() != null)
+      root.put("loss_optimizer", AdamStateArchive.save(state.criterionOptimizer(), file.toAbsolutePath().getParent()));
     TorchZipWriter.writeTree(file, root);
   }
 
@@ -193,6 +200,13 @@ public final class ResumeState {
         if (!root.containsKey("fused_adam"))
           throw new IllegalArgumentException(file + ": no fused optimizer state ('fused_adam'), but the run uses the fused optimizer");
         state.fusedOptimizer().load(tensors("fused_adam"), file + " (fused_adam)");
+      }
+      state.criterion().loadState(root.containsKey("loss_state") ? tensors("loss_state") : Map.of(), file + " (loss_state)");
+      if (state.criterionOptimizer() != null) {
+        if (!root.containsKey("loss_optimizer"))
+          throw new IllegalArgumentException(file + ": no optimizer state of the loss's own parameters ('loss_optimizer')");
+        AdamStateArchive.load(state.criterionOptimizer(), root.get("loss_optimizer"), device, file.toAbsolutePath().getParent(),
+            file.toString());
       }
       state.scaler().restore(number("loss_scale"), (int) integer("loss_scale_clean_steps"));
       if (!(root.get("rng_cpu") instanceof Tensor rng))

@@ -13,7 +13,7 @@ import hspnet.eval.Evaluator;
 import hspnet.eval.Metrics;
 import hspnet.eval.ScoreCollector;
 import hspnet.model.Checkpoints;
-import hspnet.model.HspNet;
+import hspnet.model.Classifier;
 import hspnet.nn.Autocast;
 import hspnet.report.ProgressMeter;
 
@@ -28,7 +28,7 @@ public final class Tester {
 
   private Tester() {}
 
-  public static Result test(RunConfig cfg, HspNet model, BatchLoader val, Path checkpoint, Device device, TrainLog log) throws IOException {
+  public static Result test(RunConfig cfg, Classifier model, BatchLoader val, Path checkpoint, Device device, TrainLog log) throws IOException {
     Checkpoints.load(checkpoint, model);
     model.moveTo(device);
     model.eval();

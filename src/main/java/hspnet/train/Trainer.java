@@ -18,9 +18,9 @@ import hspnet.dist.DistFault;
 import hspnet.dist.DistGroup;
 import hspnet.dist.StateSync;
 import hspnet.eval.Metrics;
-import hspnet.loss.Splc;
+import hspnet.loss.Criterion;
 import hspnet.model.Checkpoints;
-import hspnet.model.HspNet;
+import hspnet.model.Classifier;
 import hspnet.nn.NumericalFault;
 import hspnet.nn.Tensors;
 import hspnet.report.EpochMetrics;
@@ -83,7 +83,7 @@ public final class Trainer {
   }
 
   /** Trains from the start. */
-  public Result train(HspNet model, HspNet emaModel, BatchLoader trainLoader, BatchLoader valLoader, Path roundDir) throws IOException {
+  public Result train(Classifier model, Classifier emaModel, BatchLoader trainLoader, BatchLoader valLoader, Path roundDir) throws IOException {
     return train(model, emaModel, trainLoader, valLoader, roundDir, null);
   }
 
@@ -91,11 +91,14 @@ public final class Trainer {
    * Trains up to {@code cfg.epochs()} epochs: from the start when {@code resumeFrom} is null,
    * otherwise from the saved run's last completed epoch (see {@link ResumeState#read}).
    */
-  public Result train(HspNet model, HspNet emaModel, BatchLoader trainLoader, BatchLoader valLoader, Path roundDir,
+  public Result train(Classifier model, Classifier emaModel, BatchLoader trainLoader, BatchLoader valLoader, Path roundDir,
       ResumeState.Saved resumeFrom) throws IOException {
     long start = System.nanoTime();
     int stepsPerEpoch = trainLoader.batchesPerEpoch();
-    TrainingState.Recipe recipe = recipe(stepsPerEpoch);
+    TrainingState.Recipe recipe;
+    try (Tensor labels = trainLoader.labelMatrix()) {
+      recipe = recipe(stepsPerEpoch, Criteria.of(cfg, labels));
+    }
     String settings = ResumeState.settingsOf(cfg);
     Path resumeFile = roundDir == null ? null : roundDir.resolve(ResumeState.FILE);
     try (TrainingState state = new TrainingState(model, emaModel, recipe, device)) {
@@ -188,7 +191,7 @@ public final class Trainer {
         try (PointerScope scope = new PointerScope(); Batch batch = batches.next()) {
           TrainingState.StepResult r;
           try {
-            r = state.step(batch.images(), batch.targets(), epoch, step);
+            r = state.step(batch.images(), batch.targets(), batch.indices(), epoch, step);
             if (i % cfg.logEvery() == 0 || !batches.hasNext()) state.checkSkippedSteps();
           } catch (NumericalFault e) {
             throw new NumericalFault(String.format(Locale.ROOT, "epoch %d, step %d/%d: %s", epoch, i, stepsPerEpoch, e.getMessage()));
@@ -264,15 +267,15 @@ public final class Trainer {
         emaBetter ? "ema" : "regular", ap));
   }
 
-  /** The config's recipe: OneCycle over total_epochs, SPLC with the config's tau and change_epoch. */
-  TrainingState.Recipe recipe(int stepsPerEpoch) {
+  /** The config's recipe: OneCycle over total_epochs, the config's loss. */
+  TrainingState.Recipe recipe(int stepsPerEpoch, Criterion criterion) {
     double decay = cfg.emaDecay().orElse(ModelEma.decayForStepsPerEpoch(emaStepsPerEpoch(stepsPerEpoch)));
     return new TrainingState.Recipe(ParamGroups.maxLr(cfg.lr(), cfg.gcnLr()),
         (long) stepsPerEpoch * cfg.totalEpochs(), cfg.weightDecay(), decay,
-        new Splc(cfg.tau(), cfg.changeEpoch(), 1.0, 2.0), cfg.amp(), TrainingState.Tuning.of(cfg));
+        criterion, cfg.amp(), TrainingState.Tuning.of(cfg));
   }
 
-  private static void saveBest(Path dir, HspNet model, HspNet ema, boolean emaBetter) throws IOException {
+  private static void saveBest(Path dir, Classifier model, Classifier ema, boolean emaBetter) throws IOException {
     Checkpoints.save(dir.resolve("model-highest.ckpt"), emaBetter ? ema : model);
     Checkpoints.save(dir.resolve("model-highest-regular.ckpt"), model);
     Checkpoints.save(dir.resolve("model-highest-ema.ckpt"), ema);

@@ -19,15 +19,18 @@ import hspnet.nn.Autocast;
 import hspnet.eval.Evaluator;
 import hspnet.eval.Metrics;
 import hspnet.eval.ScoreCollector;
-import hspnet.loss.Splc;
-import hspnet.model.HspNet;
+import hspnet.loss.Criterion;
+import org.bytedeco.pytorch.Adam;
+import org.bytedeco.pytorch.AdamOptions;
+import org.bytedeco.pytorch.TensorVector;
+import hspnet.model.Classifier;
 import hspnet.nn.Transfers;
 import java.util.function.BooleanSupplier;
 
 /**
  * Everything one training advances — the model, its EMA, Adam over the four parameter groups, the
- * OneCycle schedule, SPLC and the loss scaler — and the two units of the original's train():
- * {@link #step one optimisation step} and {@link #validate one validation}. The trainer's epoch
+ * OneCycle schedule, the loss (SPLC or a baseline, {@link Criterion}) and the loss scaler — and the
+ * two units of the original's train(): {@link #step one optimisation step} and {@link #validate one validation}. The trainer's epoch
  * loop and the training parity test drive the same two methods, so the parity test checks the
  * code path a real run takes.
  *
@@ -41,10 +44,10 @@ public final class TrainingState implements AutoCloseable {
    * L2 weight decay of the decay groups, EMA decay per step, the loss, and fp16 autocast with loss
    * scaling (honoured on CUDA only).
    */
-  public record Recipe(double[] maxLr, long totalSteps, double weightDecay, double emaDecay, Splc criterion, boolean amp,
+  public record Recipe(double[] maxLr, long totalSteps, double weightDecay, double emaDecay, Criterion criterion, boolean amp,
       Tuning tuning) {
     /** The recipe with the default tuning (the original's numerics). */
-    public Recipe(double[] maxLr, long totalSteps, double weightDecay, double emaDecay, Splc criterion, boolean amp) {
+    public Recipe(double[] maxLr, long totalSteps, double weightDecay, double emaDecay, Criterion criterion, boolean amp) {
       this(maxLr, totalSteps, weightDecay, emaDecay, criterion, amp, Tuning.DEFAULT);
     }
   }
@@ -84,12 +87,15 @@ public final class TrainingState implements AutoCloseable {
   /** Sigmoid scores and mAP of the model and of its EMA on the validation set. */
   public record Validation(ScoreCollector regular, ScoreCollector ema, double mapRegular, double mapEma) {}
 
-  private final HspNet model;
-  private final ModelEma<HspNet> ema;
+  private final Classifier model;
+  private final ModelEma<Classifier> ema;
   private final ParamGroups groups;
   private final AdamWithGroups optimizer;
   private final OneCycleSchedule schedule;
-  private final Splc criterion;
+  private final Criterion criterion;
+  /** Adam over the loss's own parameters (ROLE's label estimator) at their constant lr; null when it has none. */
+  private final Adam criterionOptimizer;
+  private final List<Tensor> criterionParameters;
   private final Autocast autocast;
   private final LossScaler scaler;
   private final FusedAdam fused;   // null unless the tuning asks for the fused optimizer
@@ -108,7 +114,7 @@ public final class TrainingState implements AutoCloseable {
    * frozen, the EMA a copy of the model, Adam over add_weight_decay()'s four groups, and the
    * optimizer holding the schedule's first lr and beta1.
    */
-  public TrainingState(HspNet model, HspNet emaModel, Recipe recipe, Device device) {
+  public TrainingState(Classifier model, Classifier emaModel, Recipe recipe, Device device) {
     this.model = model;
     this.device = device;
     Tuning tuning = recipe.tuning();
@@ -125,6 +131,18 @@ public final class TrainingState implements AutoCloseable {
     for (int g = 0; g < ParamGroups.COUNT; g++) trainable.addAll(groups.group(g).values());
     this.schedule = OneCycleSchedule.withDefaults(recipe.maxLr(), recipe.totalSteps());
     this.criterion = recipe.criterion();
+    criterion.moveTo(device);
+    this.criterionParameters = criterion.parameters();
+    if (criterionParameters.isEmpty()) {
+      criterionOptimizer = null;
+    } else {
+      // Cole et al. give the estimator a group of the classifier's Adam at a constant lr_mult × lr (torch
+      // defaults: betas 0.9, 0.999, eps 1e-8, no decay); Adam's state is per parameter, so an Adam of its
+      // own computes the same and keeps it out of the four groups' OneCycle schedule
+      AdamOptions o = new AdamOptions(criterion.parameterLr());
+      criterionOptimizer = new Adam(new TensorVector(criterionParameters.toArray(new Tensor[0])), o);
+      trainable.addAll(criterionParameters);
+    }
     boolean mixed = device.is_cuda() && recipe.amp();
     this.autocast = new Autocast(mixed, tuning.ampDtype());
     this.scaler = new LossScaler(autocast.needsLossScaling());
@@ -146,7 +164,7 @@ public final class TrainingState implements AutoCloseable {
   }
 
   /**
-   * One optimisation step of train.py, in its order: forward, SPLC, zero_grad, backward, (loss
+   * One optimisation step of train.py, in its order: forward, the loss, zero_grad, backward, (loss
    * scaling), optimizer step, scheduler step, EMA update. A non-finite loss or gradient (without
    * loss scaling), or too many skipped steps in a row (with it), throws a
    * {@link hspnet.nn.NumericalFault} before the optimizer touches the weights. Call it inside a PointerScope: the
@@ -158,14 +176,23 @@ public final class TrainingState implements AutoCloseable {
    * @param globalStep 0-based index of this step in the whole schedule
    */
   public StepResult step(Tensor images, Tensor targets, int epoch, long globalStep) {
+    return step(images, targets, null, epoch, globalStep);
+  }
+
+  /**
+   * As {@link #step(Tensor, Tensor, int, long)}, with the batch's indices in the training set
+   * (required by losses that keep per-image state: ROLE, LL-Cp).
+   */
+  public StepResult step(Tensor images, Tensor targets, long[] sampleIndices, int epoch, long globalStep) {
     Tensor x = Transfers.imagesTo(images, device, channelsLast);
     Tensor y = Transfers.to(targets, device, ScalarType.Long);
     Tensor logits;
     try (Autocast.Scope a = autocast.enter()) {
       logits = model.forward(x);
     }
-    Splc.Result loss = criterion.forward(logits.to(ScalarType.Float), y, epoch);
+    Criterion.Result loss = criterion.forward(logits.to(ScalarType.Float), y, sampleIndices, epoch);
     optimizer.zeroGrad();
+    if (criterionOptimizer != null) criterionOptimizer.zero_grad(true);
     scaler.scaleLoss(loss.loss()).backward();
     if (dist != null) synchronize();
     // without loss scaling nothing would skip a bad step: stop before it reaches the weights
@@ -174,13 +201,18 @@ public final class TrainingState implements AutoCloseable {
     if (fused == null) {
       boolean s = scaler.unscaleAndCheck(trainable);
       if (scaler.enabled()) guard.afterScaledStep(s, scaler.scale());
-      if (s) optimizer.step();
+      if (s) {
+        optimizer.step();
+        if (criterionOptimizer != null) criterionOptimizer.step();
+      }
       stepped = () -> s;
     } else {
       // no host synchronisation: the kernel skips on the device when the flag is set
       Tensor foundInf = scaler.unscaleOnDevice(trainable);
       guard.afterScaledStepOnDevice(foundInf);
       fused.step(optimizer, foundInf);
+      // the loss's own Adam is not fused: it asks the flag (a synchronisation, ROLE only)
+      if (criterionOptimizer != null && (foundInf == null || foundInf.item_float() == 0f)) criterionOptimizer.step();
       scaler.updateOnDevice(foundInf);
       stepped = () -> foundInf == null || foundInf.item_float() == 0f;
     }
@@ -202,7 +234,7 @@ public final class TrainingState implements AutoCloseable {
     this.valTotal = valTotal;
     StateSync.broadcastState(group, model, "the model");
     StateSync.broadcastState(group, ema.module(), "the EMA");
-    this.gradients = new GradientBuckets(group, trainable);
+    this.gradients = new GradientBuckets(group, trainable, !criterion.sumsOverBatch());
     this.runningStats = StateSync.runningStatistics(model);
   }
 
@@ -264,13 +296,19 @@ public final class TrainingState implements AutoCloseable {
     return all;
   }
 
-  public HspNet model() { return model; }
+  public Classifier model() { return model; }
 
-  public ModelEma<HspNet> ema() { return ema; }
+  public ModelEma<Classifier> ema() { return ema; }
 
   public ParamGroups groups() { return groups; }
 
   public AdamWithGroups optimizer() { return optimizer; }
+
+  /** The training loss (its state goes into the resume state). */
+  public Criterion criterion() { return criterion; }
+
+  /** Adam over the loss's own parameters, or null when it has none. */
+  public Adam criterionOptimizer() { return criterionOptimizer; }
 
   /** The fused Adam when the tuning asks for it (its moments are then here, not in {@link #optimizer()}), else null. */
   public FusedAdam fusedOptimizer() { return fused; }
@@ -290,5 +328,6 @@ public final class TrainingState implements AutoCloseable {
     scaler.close();
     if (fused != null) fused.close();
     optimizer.close();
+    if (criterionOptimizer != null) criterionOptimizer.close();
   }
 }

@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import hspnet.CompareMain;
 import hspnet.EmbedMain;
 import hspnet.bench.LoaderBench;
 import hspnet.PredictMain;
@@ -45,6 +46,7 @@ class MainsUsageTest {
     Path root = dir.resolve("checkpoints");
     m.put("TrainMain", (a, o, e) -> TrainMain.run(a, root, o, e));
     m.put("PredictMain", (a, o, e) -> PredictMain.run(a, root, o, e));
+    m.put("CompareMain", (a, o, e) -> CompareMain.run(a, root, o, e));
     m.put("EmbedMain", EmbedMain::run);
     m.put("SinglePositiveMain", SinglePositiveMain::run);
     m.put("LoaderBench", LoaderBench::run);

@@ -117,7 +117,10 @@ class ConfigLoaderTest {
     assertTrue(fails("epochs: 90\n").getMessage().contains("key 'epochs'"));
     assertTrue(fails("child_num: 81\n").getMessage().contains("child_num"));
     assertTrue(fails("tau: 1.5\n").getMessage().contains("key 'tau': must lie in [0, 1]"));
-    assertTrue(fails("loss: BCE\n").getMessage().contains("only SPLC"));
+    assertTrue(fails("loss: BCE\n").getMessage().contains("key 'loss': must be one of SPLC, AN, AN-LS, WAN, EPR, ROLE, LL-R, LL-Ct, LL-Cp"));
+    assertTrue(fails("model_name: vit\n").getMessage().contains("key 'model_name': must be clip_gcn or resnet50"));
+    assertTrue(fails("delta_rel: 0\n").getMessage().contains("key 'delta_rel': must lie in (0, 1]"));
+    assertTrue(fails("ls_coef: 2\n").getMessage().contains("key 'ls_coef': must lie in [0, 1]"));
     assertTrue(fails("device: tpu\n").getMessage().contains("key 'device'"));
     assertTrue(fails("hgcn_backend: cudnn\n").getMessage().contains("key 'hgcn_backend': must be one of auto, libtorch, fused"));
     assertTrue(fails("dataset_kind: imagenet\n").getMessage().contains("key 'dataset_kind'"));

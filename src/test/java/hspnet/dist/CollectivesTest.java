@@ -8,8 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -27,12 +31,18 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import hspnet.config.ConfigException;
+import hspnet.config.ConfigLoader;
 import hspnet.config.DistBackend;
+import hspnet.config.RunConfig;
 import hspnet.data.BatchLoader;
 import hspnet.data.ClipTransform;
 import hspnet.data.LabelList.Sample;
 import hspnet.nn.Tensors;
+import hspnet.report.ConsoleStyle;
+import hspnet.run.Run;
 
 /**
  * The pieces of data-parallel training, two Gloo ranks as two threads of this JVM (a TCPStore on a
@@ -114,13 +124,20 @@ class CollectivesTest {
     // 500 bytes per bucket: the parameters, last first (20 + 480 bytes; 96; 1152, alone above the cap), make 3 buckets
     List<Object[]> ranks = twoRanks(g -> {
       List<Tensor> p = parameters();
-      GradientBuckets buckets = new GradientBuckets(g, p, 500);
+      GradientBuckets buckets = new GradientBuckets(g, p, false, 500);
       int[] rows = new int[N / 2];
       for (int i = 0; i < rows.length; i++) rows[i] = 2 * i + g.rank();
-      return new Object[] {gradients(p, rows, buckets), buckets.bucketCount()};
+      float[][] summed = gradients(p, rows, buckets);
+      // a mean loss's ranks average instead (DDP): exactly half the sum for two ranks
+      List<Tensor> q = parameters();
+      float[][] averaged = gradients(q, rows, new GradientBuckets(g, q, true, 500));
+      return new Object[] {summed, buckets.bucketCount(), averaged};
     });
     float[][] g0 = (float[][]) ranks.get(0)[0], g1 = (float[][]) ranks.get(1)[0];
     assertEquals(3, ranks.get(0)[1]);
+    float[][] a0 = (float[][]) ranks.get(0)[2];
+    for (int i = 0; i < g0.length; i++)
+      for (int j = 0; j < g0[i].length; j++) assertEquals(g0[i][j] / 2, a0[i][j], "averaged parameter " + i + "[" + j + "]");
     double worst = 0;
     for (int i = 0; i < joint.length; i++) {
       assertArrayEquals(g0[i], g1[i], "parameter " + i + ": both ranks hold the same reduced gradient, bit for bit");
@@ -224,5 +241,16 @@ class CollectivesTest {
     DistFault f = assertThrows(DistFault.class,
         () -> DistGroup.join(new DistEnv(0, 2, 0, 2, "127.0.0.1", port), 2_000, DistBackend.NCCL, true));
     assertTrue(f.getMessage().contains("needs the CUDA build"), f.getMessage());
+  }
+
+  @Test
+  void llCpIsRefusedInADataParallelTraining(@TempDir Path dir) throws Exception {
+    RunConfig cfg = ConfigLoader.load(Path.of("configs", "hspnet+demo.yaml"), List.of("loss=LL-Cp", "model_name=clip_linear"));
+    List<String> messages = twoRanks(g -> assertThrows(ConfigException.class, () -> Run.open(Run.Mode.TRAIN, cfg, null, dir,
+        new PrintStream(OutputStream.nullOutputStream()), ConsoleStyle.plain(Duration.ofDays(1)), g)).getMessage());
+    for (String m : messages) assertTrue(m.contains("key 'loss': LL-Cp keeps per-sample label corrections"), m);
+    try (var files = Files.list(dir)) {
+      assertEquals(0, files.count(), "nothing written");
+    }
   }
 }

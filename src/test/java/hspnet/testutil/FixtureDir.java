@@ -38,6 +38,26 @@ public final class FixtureDir {
     return Files.isDirectory(p) ? p : null;
   }
 
+  /** Classpath folder of the copy of the single-positive baseline fixtures (fixtures/spml). */
+  static final String GOLDEN_SPML = "golden-spml";
+
+  /**
+   * The folder of the single-positive baselines' fixtures: {@code <shared>/fixtures/spml} when it
+   * exists, otherwise the copy in {@code src/test/resources/golden-spml} (all of it: it is tiny);
+   * null when neither is there. One folder for all its files, as {@link #get()} does.
+   */
+  public static Path spml() {
+    Path root = Shared.root();
+    if (root != null && Files.isDirectory(root.resolve("fixtures").resolve("spml"))) return root.resolve("fixtures").resolve("spml");
+    URL marker = FixtureDir.class.getResource("/" + GOLDEN_SPML + "/cases.json");
+    if (marker == null || !"file".equals(marker.getProtocol())) return null;
+    try {
+      return Path.of(marker.toURI()).getParent();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("spml fixtures at an unreadable location: " + marker, e);
+    }
+  }
+
   /** The golden subset on the test classpath, or null when it is missing or not a plain folder. */
   public static Path golden() {
     URL marker = FixtureDir.class.getResource("/" + GOLDEN + "/cases.json");

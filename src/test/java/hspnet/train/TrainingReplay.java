@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.stream.LongStream;
 import java.util.Map;
 
 import org.bytedeco.javacpp.PointerScope;
@@ -93,12 +94,11 @@ final class TrainingReplay implements AutoCloseable {
     double[] maxLr = Fixtures.doubles(recipe.get("max_lr"));
     assertEquals(train.get("param_groups").size(), maxLr.length, "one max_lr per parameter group");
     JsonNode splc = recipe.get("splc");
+    Splc splcLoss = new Splc(splc.get("tau").asDouble(), splc.get("change_epoch").asInt(), splc.get("margin").asDouble(), splc.get("gamma").asDouble());
     TrainingState.Recipe r = new TrainingState.Recipe(maxLr, recipe.get("total_steps").asLong(),
-        recipe.get("weight_decay").asDouble(), recipe.get("ema_decay").asDouble(),
-        new Splc(splc.get("tau").asDouble(), splc.get("change_epoch").asInt(), splc.get("margin").asDouble(), splc.get("gamma").asDouble()),
-        false);
-    assertEquals(Splc.defaults().tau(), r.criterion().tau(), "train.py's SPLC() defaults");
-    assertEquals(Splc.defaults().changeEpoch(), r.criterion().changeEpoch());
+        recipe.get("weight_decay").asDouble(), recipe.get("ema_decay").asDouble(), splcLoss, false);
+    assertEquals(Splc.defaults().tau(), splcLoss.tau(), "train.py's SPLC() defaults");
+    assertEquals(Splc.defaults().changeEpoch(), splcLoss.changeEpoch());
 
     String hspnetVariant = Fixtures.variantOf("hspnet", train.get("hspnet").asText());
     HspNet model = FixtureModels.withState(FixtureModels.hspnet(hspnetVariant), Shared.fixture(train.get("initial_state").asText()));
@@ -137,7 +137,8 @@ final class TrainingReplay implements AutoCloseable {
           });
         }
       }
-      Batch val = new Batch(valImages.toTensor(), valTargets.toTensor(), paths(valImages.shape()[0]));
+      long n = valImages.shape()[0];
+      Batch val = new Batch(valImages.toTensor(), valTargets.toTensor(), paths(n), LongStream.range(0, n).toArray());
       out.validations.add(state.validate(List.of(val).iterator()));
     }
     out.finalModel.putAll(copies(StateDicts.of(model)));
