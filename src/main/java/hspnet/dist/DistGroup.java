@@ -169,19 +169,62 @@ public final class DistGroup implements AutoCloseable {
     });
   }
 
-  private void run(String what, Supplier<Work> start) {
-    try {
-      Work w = start.get();
-      try {
-        if (!w._wait(new Milliseconds(timeoutMs)))
-          throw new DistFault(prefix() + what + ": no answer within " + timeoutMs / 1000 + " s (dist_timeout_s): another rank stopped or hangs");
-      } finally {
-        w.close();
+  /**
+   * A collective under way (started by {@link #startAllReduceSum}): {@link #await()} waits for it,
+   * at most the timeout, and releases it.
+   */
+  public final class Pending {
+    private final Work work;
+    private final String what;
+
+    private Pending(Work work, String what) {
+      // it may be started inside a PointerScope that closes before it is awaited (a gradient hook's)
+      work.retainReference();
+      this.work = work;
+      this.what = what;
+    }
+
+    public void await() {
+      finish(work, what);
+    }
+  }
+
+  /**
+   * Starts summing {@code t} (contiguous) over the ranks, in place, and returns at once: Gloo
+   * reduces on its own threads while the caller goes on (the gradient all-reduce overlaps backward
+   * this way). Every rank must start its collectives in the same order.
+   */
+  public Pending startAllReduceSum(Tensor t, String what) {
+    return new Pending(start(what, () -> {
+      try (AllreduceOptions o = new AllreduceOptions(); TensorVector v = new TensorVector(t)) {
+        o.timeout(new Milliseconds(timeoutMs));
+        return group.allreduce(v, o);
       }
+    }), what);
+  }
+
+  private void run(String what, Supplier<Work> start) {
+    finish(start(what, start), what);
+  }
+
+  private Work start(String what, Supplier<Work> start) {
+    try {
+      return start.get();
+    } catch (RuntimeException e) {
+      throw new DistFault(prefix() + what + " failed (another rank stopped or is unreachable?): " + firstLine(e), e);
+    }
+  }
+
+  private void finish(Work w, String what) {
+    try {
+      if (!w._wait(new Milliseconds(timeoutMs)))
+        throw new DistFault(prefix() + what + ": no answer within " + timeoutMs / 1000 + " s (dist_timeout_s): another rank stopped or hangs");
     } catch (DistFault e) {
       throw e;
     } catch (RuntimeException e) {
       throw new DistFault(prefix() + what + " failed (another rank stopped or is unreachable?): " + firstLine(e), e);
+    } finally {
+      w.close();
     }
   }
 

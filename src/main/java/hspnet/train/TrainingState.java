@@ -224,8 +224,9 @@ public final class TrainingState implements AutoCloseable {
 
   /**
    * Makes this state one rank of a data-parallel training: rank 0's model and EMA go to every
-   * rank now; after every backward the gradients are summed over the ranks (bucketed, before the
-   * loss scaler and the optimizer see them) and rank 0's BatchNorm running statistics replace
+   * rank now; the gradients are summed (averaged for a mean loss) over the ranks, in buckets whose
+   * all-reduces start during backward as their gradients arrive (before the loss scaler and the
+   * optimizer see them) and rank 0's BatchNorm running statistics replace
    * the others' (before the EMA update, so that every rank's EMA stays the same); validation
    * gathers the ranks' scores of {@code valTotal} samples (the validation loader is sharded).
    */
@@ -324,6 +325,7 @@ public final class TrainingState implements AutoCloseable {
   /** Frees what the training state made (optimizer state, fused moments, device counters); the models are their owner's. */
   @Override
   public void close() {
+    if (gradients != null) gradients.close();
     guard.close();
     scaler.close();
     if (fused != null) fused.close();

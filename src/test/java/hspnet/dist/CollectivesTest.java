@@ -124,18 +124,25 @@ class CollectivesTest {
     // 500 bytes per bucket: the parameters, last first (20 + 480 bytes; 96; 1152, alone above the cap), make 3 buckets
     List<Object[]> ranks = twoRanks(g -> {
       List<Tensor> p = parameters();
-      GradientBuckets buckets = new GradientBuckets(g, p, false, 500);
+      GradientBuckets buckets = new GradientBuckets(g, p, false, 500, true);
       int[] rows = new int[N / 2];
       for (int i = 0; i < rows.length; i++) rows[i] = 2 * i + g.rank();
       float[][] summed = gradients(p, rows, buckets);
+      int overlapped = buckets.startedDuringBackward();
+      // all-reduced after backward instead of during it: the same numbers
+      List<Tensor> r = parameters();
+      float[][] after = gradients(r, rows, new GradientBuckets(g, r, false, 500, false));
       // a mean loss's ranks average instead (DDP): exactly half the sum for two ranks
       List<Tensor> q = parameters();
-      float[][] averaged = gradients(q, rows, new GradientBuckets(g, q, true, 500));
-      return new Object[] {summed, buckets.bucketCount(), averaged};
+      float[][] averaged = gradients(q, rows, new GradientBuckets(g, q, true, 500, true));
+      return new Object[] {summed, buckets.bucketCount(), averaged, overlapped, after};
     });
     float[][] g0 = (float[][]) ranks.get(0)[0], g1 = (float[][]) ranks.get(1)[0];
     assertEquals(3, ranks.get(0)[1]);
     float[][] a0 = (float[][]) ranks.get(0)[2];
+    assertEquals(3, ranks.get(0)[3], "every bucket started from the hooks, during backward");
+    float[][] after = (float[][]) ranks.get(0)[4];
+    for (int i = 0; i < g0.length; i++) assertArrayEquals(g0[i], after[i], "parameter " + i + ": overlapped = after backward");
     for (int i = 0; i < g0.length; i++)
       for (int j = 0; j < g0[i].length; j++) assertEquals(g0[i][j] / 2, a0[i][j], "averaged parameter " + i + "[" + j + "]");
     double worst = 0;
