@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import hspnet.io.TorchZipReader;
 import hspnet.nn.Tensors;
-import hspnet.testutil.DemoConfigs;
+import hspnet.testutil.MainRuns;
+import hspnet.testutil.MainRuns.Outcome;
 import hspnet.train.ResumeState;
 
 /**
@@ -34,21 +31,12 @@ import hspnet.train.ResumeState;
 class BaselineResumeTest {
   @TempDir Path dir;
 
-  record Run(int exit, String out, String err) {}
-
   private Path config(String name, int epochs) throws Exception {
-    Path f = dir.resolve(name + ".yaml");
-    Files.writeString(f, DemoConfigs.small(dir.resolve("demo"), "resume")
-        .replace("demo_train_images: 600", "demo_train_images: 64").replace("demo_val_images: 200", "demo_val_images: 32")
-        .replace("epochs: 6", "epochs: " + epochs).replace("total_epochs: 7", "total_epochs: 5")
-        .replace("log_every: 10", "log_every: 1") + "seed: 11\n");
-    return f;
+    return MainRuns.resumeConfig(dir, name, epochs, "");
   }
 
-  private Run run(Path root, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    int exit = TrainMain.run(args, root, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private Outcome run(Path root, String... args) {
+    return MainRuns.train(root, args);
   }
 
   @ParameterizedTest
@@ -56,9 +44,9 @@ class BaselineResumeTest {
   void resumedRunEndsWhereTheStraightRunEnds(String loss) throws Exception {
     Path straightRoot = dir.resolve("straight"), resumedRoot = dir.resolve("resumed");
     String o = "loss=" + loss;
-    Run straight = run(straightRoot, "-c", config("four", 4).toString(), "-o", o);
+    Outcome straight = run(straightRoot, "-c", config("four", 4).toString(), "-o", o);
     assertEquals(0, straight.exit(), straight.err());
-    Run first = run(resumedRoot, "-c", config("two", 2).toString(), "-o", o);
+    Outcome first = run(resumedRoot, "-c", config("two", 2).toString(), "-o", o);
     assertEquals(0, first.exit(), first.err());
     Path half = resumedRoot.resolve("resume/round1").resolve(ResumeState.FILE);
     Map<String, Tensor> afterTwo = tensors(half, "loss_state");
@@ -71,7 +59,7 @@ class BaselineResumeTest {
     } else {
       assertTrue(archive(half).containsKey("loss_optimizer"), "ROLE's estimator Adam is saved");
     }
-    Run resumed = run(resumedRoot, "-c", config("four-again", 4).toString(), "-o", o, "--resume");
+    Outcome resumed = run(resumedRoot, "-c", config("four-again", 4).toString(), "-o", o, "--resume");
     assertEquals(0, resumed.exit(), resumed.err());
 
     Path a = straightRoot.resolve("resume/round1").resolve(ResumeState.FILE), b = resumedRoot.resolve("resume/round1").resolve(ResumeState.FILE);

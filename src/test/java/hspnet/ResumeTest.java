@@ -2,9 +2,6 @@ package hspnet;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import hspnet.io.TorchZipReader;
 import hspnet.model.RelationCache;
-import hspnet.testutil.DemoConfigs;
+import hspnet.testutil.MainRuns;
+import hspnet.testutil.MainRuns.Outcome;
 import hspnet.train.ResumeState;
 import hspnet.report.EpochMetrics;
 import java.io.IOException;
@@ -39,23 +37,14 @@ import java.io.UncheckedIOException;
 class ResumeTest {
   @TempDir static Path dir;
   Path straightRoot, resumedRoot;
-  Run straight, firstPart, resumed;
-
-  record Run(int exit, String out, String err) {}
+  Outcome straight, firstPart, resumed;
 
   private Path config(String name, int epochs, String extra) throws Exception {
-    Path f = dir.resolve(name + ".yaml");
-    Files.writeString(f, DemoConfigs.small(dir.resolve("demo"), "resume")
-        .replace("demo_train_images: 600", "demo_train_images: 64").replace("demo_val_images: 200", "demo_val_images: 32")
-        .replace("epochs: 6", "epochs: " + epochs).replace("total_epochs: 7", "total_epochs: 5")
-        .replace("log_every: 10", "log_every: 1") + "seed: 11\n" + extra);
-    return f;
+    return MainRuns.resumeConfig(dir, name, epochs, extra);
   }
 
-  private Run run(Path root, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    int exit = TrainMain.run(args, root, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private Outcome run(Path root, String... args) {
+    return MainRuns.train(root, args);
   }
 
   @BeforeAll
@@ -130,26 +119,26 @@ class ResumeTest {
   void refusesWhatCannotBeResumed() throws Exception {
     Path lr = config("lr", 5, "");
     Files.writeString(lr, Files.readString(lr).replace("\nlr: 0.001\n", "\nlr: 0.002\n"));
-    Run changed = run(resumedRoot, "-c", lr.toString(), "--resume", "-r", "1");
+    Outcome changed = run(resumedRoot, "-c", lr.toString(), "--resume", "-r", "1");
     assertEquals(2, changed.exit(), changed.err());
     assertTrue(changed.err().contains("lr (was 0.001, now 0.002)") && changed.err().contains("may change on resume"), changed.err());
 
-    Run done = run(resumedRoot, "-c", config("done", 4, "").toString(), "--resume");
+    Outcome done = run(resumedRoot, "-c", config("done", 4, "").toString(), "--resume");
     assertEquals(2, done.exit(), done.err());
     assertTrue(done.err().contains("key 'epochs'") && done.err().contains("already trained 4 epoch(s)"), done.err());
 
-    Run missingRound = run(resumedRoot, "-c", config("nine", 5, "").toString(), "--resume", "-r", "9");
+    Outcome missingRound = run(resumedRoot, "-c", config("nine", 5, "").toString(), "--resume", "-r", "9");
     assertEquals(2, missingRound.exit());
     assertTrue(missingRound.err().contains("round9: no such round"), missingRound.err());
 
     Files.createDirectories(resumedRoot.resolve("resume/round2"));
     // named with -r (without it, a round lacking resume.pt is passed over for the latest one that has it: RoundChoiceTest)
-    Run noState = run(resumedRoot, "-c", config("viaKey", 5, "resume: true\n").toString(), "--resume", "-r", "2");
+    Outcome noState = run(resumedRoot, "-c", config("viaKey", 5, "resume: true\n").toString(), "--resume", "-r", "2");
     assertEquals(2, noState.exit());
     assertTrue(noState.err().contains("round2/resume.pt: no resume state"), noState.err());
 
     Files.writeString(resumedRoot.resolve("resume/round2").resolve(ResumeState.FILE), "not an archive");
-    Run damaged = run(resumedRoot, "-c", config("damaged", 5, "").toString(), "--resume", "-r", "2");
+    Outcome damaged = run(resumedRoot, "-c", config("damaged", 5, "").toString(), "--resume", "-r", "2");
     assertEquals(1, damaged.exit());
     assertTrue(damaged.err().contains("resume.pt: not a readable resume state"), damaged.err());
     assertEquals(1, damaged.err().strip().lines().count(), damaged.err());

@@ -126,16 +126,7 @@ public final class Run implements AutoCloseable {
   }
 
   private void openTraining(PrintStream out, ConsoleStyle style) throws IOException {
-    if (!isMain()) {
-      dist.barrier("waiting for rank 0 to prepare the data and the models");
-      openData(true);
-      buildModels();
-      log = own(TrainLog.consoleOnly(QUIET));
-      return;
-    }
-    openData(true);
-    buildModels();
-    if (dist != null) dist.barrier("waiting for the other ranks to join");
+    if (!prepareData()) return;
     folder = RoundFolder.createNext(checkpointsRoot, cfg.checkpoint());
     ResolvedConfig.write(folder.resolve("config.yaml"), cfg);
     openLog(out, style, true);
@@ -143,21 +134,30 @@ public final class Run implements AutoCloseable {
     logSetup(RoundFolder.removeOrphans(RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint())));
   }
 
+  /**
+   * Opens the data and builds the models. In a data-parallel training rank 0 does it first (it
+   * writes the data and the relation cache) and the others then read what it wrote; they log
+   * nothing. Returns whether this process goes on to open the round's folder and log (rank 0, or
+   * the only process).
+   */
+  private boolean prepareData() throws IOException {
+    if (!isMain()) dist.barrier("waiting for rank 0 to prepare the data and the models");
+    openData(true);
+    buildModels();
+    if (!isMain()) {
+      log = own(TrainLog.consoleOnly(QUIET));
+      return false;
+    }
+    if (dist != null) dist.barrier("waiting for the other ranks to join");
+    return true;
+  }
+
   private void openResume(Integer round, PrintStream out, ConsoleStyle style) throws IOException {
     folder = RoundFolder.choose(checkpointsRoot, cfg.checkpoint(), round, "resume", ResumeState.FILE, out);
     // checked before anything is built or logged: the saved run's settings and progress
     saved = ResumeState.read(folder.resolve(ResumeState.FILE), ResumeState.settingsOf(cfg), device);
     saved.checkEpochsLeft(cfg, folder);
-    if (!isMain()) {
-      dist.barrier("waiting for rank 0 to prepare the data and the models");
-      openData(true);
-      buildModels();
-      log = own(TrainLog.consoleOnly(QUIET));
-      return;
-    }
-    openData(true);
-    buildModels();
-    if (dist != null) dist.barrier("waiting for the other ranks to join");
+    if (!prepareData()) return;
     openLog(out, style, true);
     log.info("Resuming round folder " + folder + " (config " + cfg.file() + ", device " + describeDevice() + ")");
     logSetup(RoundFolder.removeOrphans(folder, RoundFolder.runFolder(checkpointsRoot, cfg.checkpoint())));
