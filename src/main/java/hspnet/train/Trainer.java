@@ -52,6 +52,8 @@ public final class Trainer {
   private final Device device;
   private StepListener listener = (e, i, s) -> {};
   private DistGroup dist;   // null in a single process
+  // HSPNET_DIST_CHECK_STEPS=1: compare the ranks' weights after every step, not only every epoch (a diagnostic)
+  private boolean checkEveryStep;
   private final ProgressMeter meter;
   /** Measured durations of the last training phase and the last validation, for the run's ETA. */
   private double lastTrainSeconds = Double.NaN, lastValSeconds = Double.NaN;
@@ -70,6 +72,7 @@ public final class Trainer {
    */
   public Trainer distributed(DistGroup group) {
     this.dist = group;
+    this.checkEveryStep = group != null && "1".equals(System.getenv("HSPNET_DIST_CHECK_STEPS"));
     return this;
   }
 
@@ -158,7 +161,7 @@ public final class Trainer {
           if (writes()) saveBest(roundDir, model, state.ema().module(), v.mapEma() >= v.mapRegular());
         }
         log.info(String.format(Locale.ROOT, "current_mAP = %.2f, highest_mAP = %.2f, best_epoch=%d\n", current, highest, bestEpoch));
-        if (dist != null) checkInSync(state, epoch);
+        if (dist != null) checkInSync(state, "epoch " + epoch);
         if (!writes()) continue;
         recordMetrics(roundDir, epoch, loss, state, v, (System.nanoTime() - epochStart) / 1e9);
         ResumeState.save(resumeFile, state,
@@ -193,6 +196,7 @@ public final class Trainer {
           try {
             r = state.step(batch.images(), batch.targets(), batch.indices(), epoch, step);
             if (i % cfg.logEvery() == 0 || !batches.hasNext()) state.checkSkippedSteps();
+            if (checkEveryStep) checkInSync(state, String.format(Locale.ROOT, "epoch %d, step %d", epoch, i));
           } catch (NumericalFault e) {
             throw new NumericalFault(String.format(Locale.ROOT, "epoch %d, step %d/%d: %s", epoch, i, stepsPerEpoch, e.getMessage()));
           }
@@ -232,15 +236,15 @@ public final class Trainer {
   }
 
   /** Stops the run when the ranks' model or EMA differ (they must be bit-identical after every step). */
-  private void checkInSync(TrainingState state, int epoch) {
+  private void checkInSync(TrainingState state, String when) {
     long[] models = StateSync.gatherFingerprints(dist, StateSync.fingerprint(state.model()));
     long[] emas = StateSync.gatherFingerprints(dist, StateSync.fingerprint(state.ema().module()));
     for (int r = 1; r < models.length; r++)
       if (models[r] != models[0] || emas[r] != emas[0])
-        throw new DistFault(String.format(Locale.ROOT, "after epoch %d the weights of rank %d differ from rank 0's"
-            + " (fingerprints %08x/%08x, rank 0: %08x/%08x): the ranks diverged", epoch, r, models[r], emas[r], models[0], emas[0]));
-    log.info(String.format(Locale.ROOT, "Ranks in sync after epoch %d: fingerprint %08x (model), %08x (EMA) on all %d ranks",
-        epoch, models[0], emas[0], models.length));
+        throw new DistFault(String.format(Locale.ROOT, "after %s the weights of rank %d differ from rank 0's"
+            + " (fingerprints %08x/%08x, rank 0: %08x/%08x): the ranks diverged", when, r, models[r], emas[r], models[0], emas[0]));
+    log.info(String.format(Locale.ROOT, "Ranks in sync after %s: fingerprint %08x (model), %08x (EMA) on all %d ranks",
+        when, models[0], emas[0], models.length));
   }
 
   /** The last epoch's training time; 0 before the first one. */

@@ -80,7 +80,7 @@ class DistributedTrainingTest {
   }
 
   @Test
-  void theRanksHoldBitIdenticalWeights() {
+  void theRanksHoldBitIdenticalWeightsAfterEveryStep() {
     String[] model = new String[2], ema = new String[2];
     for (String out : rankOutput) {
       Matcher m = FINGERPRINT.matcher(out);
@@ -92,6 +92,8 @@ class DistributedTrainingTest {
     assertEquals(model[0], model[1], "model fingerprints of rank 0 and 1");
     assertEquals(ema[0], ema[1], "EMA fingerprints of rank 0 and 1");
     assertTrue(rankOutput.get(0).contains("Ranks in sync after epoch 0"), rankOutput.get(0));
+    for (int step = 0; step < 4; step++)
+      assertTrue(rankOutput.get(0).contains("Ranks in sync after epoch 0, step " + step + ":"), "step " + step + ": " + rankOutput.get(0));
   }
 
   /**
@@ -237,6 +239,7 @@ class DistributedTrainingTest {
     for (int r = 0; r < 2; r++) {
       Map<String, String> env = new LinkedHashMap<>(Map.of("MASTER_ADDR", "127.0.0.1", "MASTER_PORT", String.valueOf(port),
           "RANK", String.valueOf(r), "WORLD_SIZE", "2", "LOCAL_RANK", String.valueOf(r), "LOCAL_WORLD_SIZE", "2"));
+      env.put("HSPNET_DIST_CHECK_STEPS", "1");   // the ranks compare their weights after every step
       ranks.add(start(workDir, args, env));
     }
     return ranks;
