@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import hspnet.io.TorchZipReader;
 import hspnet.nn.Tensors;
 import hspnet.testutil.MainRuns;
 import hspnet.testutil.MainRuns.Outcome;
@@ -57,14 +54,14 @@ class BaselineResumeTest {
       System.out.println("LL-Cp: " + changed + " training labels turned positive after 2 epochs");
       assertTrue(changed > 0, "LL-Cp changed no training label in 2 epochs: the resume test would not test its state");
     } else {
-      assertTrue(archive(half).containsKey("loss_optimizer"), "ROLE's estimator Adam is saved");
+      assertTrue(MainRuns.archive(half).containsKey("loss_optimizer"), "ROLE's estimator Adam is saved");
     }
     Outcome resumed = run(resumedRoot, "-c", config("four-again", 4).toString(), "-o", o, "--resume");
     assertEquals(0, resumed.exit(), resumed.err());
 
     Path a = straightRoot.resolve("resume/round1").resolve(ResumeState.FILE), b = resumedRoot.resolve("resume/round1").resolve(ResumeState.FILE);
-    assertEquals(4L, archive(a).get("epochs_done"));
-    assertEquals(4L, archive(b).get("epochs_done"));
+    assertEquals(4L, MainRuns.archive(a).get("epochs_done"));
+    assertEquals(4L, MainRuns.archive(b).get("epochs_done"));
     for (String part : List.of("model", "ema", "loss_state")) {
       Map<String, Tensor> x = tensors(a, part), y = tensors(b, part);
       assertEquals(x.keySet(), y.keySet());
@@ -73,22 +70,13 @@ class BaselineResumeTest {
       System.out.printf("resume %s: %s, %d tensors, %d differ from the straight run%n", loss, part, x.size(), differ);
       assertEquals(0, differ, loss + ": " + part + " tensors that differ after resuming");
     }
-    assertEquals(archive(a).get("highest_map"), archive(b).get("highest_map"));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> archive(Path file) {
-    try {
-      return (Map<String, Object>) TorchZipReader.readTree(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    assertEquals(MainRuns.archive(a).get("highest_map"), MainRuns.archive(b).get("highest_map"));
   }
 
   @SuppressWarnings("unchecked")
   private static Map<String, Tensor> tensors(Path file, String key) {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    Object v = archive(file).get(key);
+    Object v = MainRuns.archive(file).get(key);
     if (v != null) ((Map<String, Object>) v).forEach((k, t) -> out.put(k, (Tensor) t));
     return out;
   }

@@ -22,9 +22,7 @@ import hspnet.testutil.MainRuns;
 import hspnet.testutil.MainRuns.Outcome;
 import hspnet.train.ResumeState;
 import hspnet.report.EpochMetrics;
-import java.io.IOException;
 import hspnet.report.MetricsFile;
-import java.io.UncheckedIOException;
 
 /**
  * {@code --resume} on the demo: a run trained for 2 epochs, then resumed to 4, ends with the same
@@ -151,27 +149,18 @@ class ResumeTest {
     return out;
   }
 
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> archive(Path file) {
-    try {
-      return (Map<String, Object>) TorchZipReader.readTree(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   private static long integer(Path file, String key) {
-    return (Long) archive(file).get(key);
+    return (Long) MainRuns.archive(file).get(key);
   }
 
   private static double number(Path file, String key) {
-    return (Double) archive(file).get(key);
+    return (Double) MainRuns.archive(file).get(key);
   }
 
   @SuppressWarnings("unchecked")
   private static Map<String, Tensor> tensors(Path file, String key) {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    ((Map<String, Object>) archive(file).get(key)).forEach((k, v) -> out.put(k, (Tensor) v));
+    ((Map<String, Object>) MainRuns.archive(file).get(key)).forEach((k, v) -> out.put(k, (Tensor) v));
     return out;
   }
 }

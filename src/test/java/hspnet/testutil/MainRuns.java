@@ -1,12 +1,16 @@
 package hspnet.testutil;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import hspnet.TrainMain;
+import hspnet.io.TorchZipReader;
 
 /** TrainMain called in this JVM with its console captured, and the tiny demo config the resume tests share. */
 public final class MainRuns {
@@ -33,5 +37,15 @@ public final class MainRuns {
         .replace("epochs: 6", "epochs: " + epochs).replace("total_epochs: 7", "total_epochs: 5")
         .replace("log_every: 10", "log_every: 1") + "seed: 11\n" + extra);
     return f;
+  }
+
+  /** The tree a {@code torch.save} archive holds (a resume state's), as the restricted reader reads it. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> archive(Path file) {
+    try {
+      return (Map<String, Object>) TorchZipReader.readTree(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
