@@ -77,20 +77,33 @@ public final class DistGroup implements AutoCloseable {
           : "rank " + env.rank() + " could not reach the rendezvous store at " + env.masterAddr() + ":" + env.masterPort()
               + " within " + timeoutMs / 1000 + " s (is rank 0 running?): " + firstLine(e), e);
     }
+    PrefixStore prefixed = null;
+    Backend group = null;
     try {
-      PrefixStore prefixed = new PrefixStore("hspnet/", store);
-      Backend group = nccl ? nccl(env, timeoutMs, prefixed) : gloo(env, timeoutMs, prefixed);
+      prefixed = new PrefixStore("hspnet/", store);
+      group = nccl ? nccl(env, timeoutMs, prefixed) : gloo(env, timeoutMs, prefixed);
       DistGroup g = new DistGroup(env, timeoutMs, store, prefixed, group);
       g.barrier("joining the process group");
       return g;
     } catch (DistFault e) {
-      store.close();
+      release(group, prefixed, store);
       throw e;
     } catch (RuntimeException e) {
-      store.close();
+      release(group, prefixed, store);
       throw new DistFault("rank " + env.rank() + " could not connect the " + (nccl ? "NCCL" : "Gloo") + " process group of "
           + env.worldSize() + " ranks within " + timeoutMs / 1000 + " s (did another rank stop?): " + firstLine(e), e);
     }
+  }
+
+  /**
+   * Frees a group that failed to form in {@link #close()}'s order: the group, the prefix store,
+   * then the store. Freeing the store first left the prefix store to free it again when the
+   * garbage collector came to it: heap corruption that crashed the JVM later.
+   */
+  private static void release(Backend group, PrefixStore prefixed, Store store) {
+    if (group != null) group.close();
+    if (prefixed != null) prefixed.close();
+    store.close();
   }
 
   /** {@link #join(DistEnv, long, DistBackend, boolean)} on Gloo. */
