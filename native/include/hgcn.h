@@ -21,7 +21,8 @@
  *
  * Every function returns HGCN_OK or an error code; hgcn_cpu_last_error() / hgcn_cuda_last_error()
  * describe the last error of the calling thread. Nothing is allocated: the caller owns every buffer (on CUDA, LibTorch's
- * caching allocator), and the CUDA functions only enqueue work on `stream`.
+ * caching allocator), and the CUDA functions only enqueue work on `stream` (except in the
+ * synchronise-and-check mode below); they leave the calling thread's current device as they found it.
  */
 #ifndef HGCN_H
 #define HGCN_H
@@ -92,6 +93,12 @@ HGCN_API int hgcn_cuda_backward(int dtype, int64_t n, int64_t e, const void* x, 
 /* For benchmark rows: the device's name as the driver reports it, and its free and total memory
  * in bytes (cudaMemGetInfo). */
 HGCN_API int hgcn_cuda_device_info(int device, char* name, int name_len, int64_t* free_bytes, int64_t* total_bytes);
+
+/* Synchronise-and-check mode (off by default; on when the environment has HSPNET_HGCN_SYNC_CHECK=1):
+ * every CUDA call then waits for its stream and returns HGCN_ERR_CUDA for an error the kernels
+ * raised while running, not only for a failed launch. For device checks: it costs a round trip. */
+HGCN_API void hgcn_cuda_set_sync_check(int on);
+HGCN_API int hgcn_cuda_sync_check(void);
 
 /* Describe the last error each library returned to the calling thread ("" when none). */
 HGCN_API const char* hgcn_cpu_last_error(void);

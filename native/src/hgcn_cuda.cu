@@ -16,7 +16,10 @@
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <mutex>
 #include <string>
 
 #include "hgcn.h"
@@ -85,8 +88,13 @@ __device__ __forceinline__ void b_index(bool trans, int idx, int& kk, int& c) {
   if (trans) { kk = idx % S::BK; c = idx / S::BK; } else { c = idx % S::BN; kk = idx / S::BN; }
 }
 
+// Not inlined: inlined into plan_kernel (which also holds the phase loop, both tile shapes and the
+// dγ steps) the products needed more than the 128 registers __launch_bounds__(256, 2) allows and
+// spilled (280 B of stack, 284 B spill stores / 400 B loads on sm_90). As a call each tile shape
+// gets the register budget to itself, and neither kernel spills; the call costs a few
+// instructions per tile of ≥ 16×16 outputs.
 template <class S>
-__device__ void gemm_tile(const hgcn::Step& s, int tile, float* smem) {
+__device__ __noinline__ void gemm_tile(const hgcn::Step& s, int tile, float* smem) {
   float* as = smem;                          // [BK][BM + 1]
   float* bs = smem + S::BK * (S::BM + 1);    // [BK][BN + 1]
   const int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
@@ -240,23 +248,74 @@ struct DeviceInfo {
   int sms = 0, coop_blocks = 0, cooperative = 0;
 };
 
-// Per device, asked once (the runtime calls cost microseconds each).
+// Per device, asked once (the runtime calls cost microseconds each). Callers may be any threads
+// (LibTorch's autograd runs a thread per device): an entry is filled under the mutex and
+// published by its atomic flag, so a reader never sees a half-written one; a failed query leaves
+// it unfilled, to be asked again.
 int device_info(int device, DeviceInfo& info) {
-  static DeviceInfo cache[64];
+  struct Entry {
+    std::atomic<bool> ready{false};
+    DeviceInfo info;
+  };
+  static Entry cache[64];
+  static std::mutex filling;
   if (device < 0 || device >= 64) return fail(HGCN_ERR_ARGUMENT, "device index out of range");
-  DeviceInfo& c = cache[device];
-  if (c.sms == 0) {
-    cudaError_t e = cudaDeviceGetAttribute(&c.sms, cudaDevAttrMultiProcessorCount, device);
-    if (e == cudaSuccess) e = cudaDeviceGetAttribute(&c.cooperative, cudaDevAttrCooperativeLaunch, device);
-    if (e == cudaSuccess) e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&c.coop_blocks, plan_kernel, kThreads, 0);
-    if (e != cudaSuccess) {
-      c.sms = 0;
-      return cuda_fail("querying the device", e);
+  Entry& c = cache[device];
+  if (!c.ready.load(std::memory_order_acquire)) {
+    std::lock_guard<std::mutex> lock(filling);
+    if (!c.ready.load(std::memory_order_relaxed)) {
+      DeviceInfo d;
+      cudaError_t e = cudaDeviceGetAttribute(&d.sms, cudaDevAttrMultiProcessorCount, device);
+      if (e == cudaSuccess) e = cudaDeviceGetAttribute(&d.cooperative, cudaDevAttrCooperativeLaunch, device);
+      if (e == cudaSuccess) e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&d.coop_blocks, plan_kernel, kThreads, 0);
+      if (e != cudaSuccess) return cuda_fail("querying the device", e);
+      c.info = d;
+      c.ready.store(true, std::memory_order_release);
     }
   }
-  info = c;
+  info = c.info;
   return HGCN_OK;
 }
+
+// Synchronise-and-check mode: after the launches, wait for the stream and report the first error
+// the kernels raised (an illegal address, a failed grid barrier), which the launch checks alone
+// cannot see. For device checks and debugging only: it costs a host round trip per call. On when
+// HSPNET_HGCN_SYNC_CHECK=1 is in the environment, or through hgcn_cuda_set_sync_check().
+std::atomic<int> sync_check{-1};  // -1: not decided yet (the environment is read on first use)
+
+bool sync_check_on() {
+  int v = sync_check.load(std::memory_order_relaxed);
+  if (v < 0) {
+    const char* env = std::getenv("HSPNET_HGCN_SYNC_CHECK");
+    int from_env = env && env[0] == '1' ? 1 : 0;
+    sync_check.compare_exchange_strong(v, from_env);  // an explicit setting made meanwhile wins
+    v = sync_check.load(std::memory_order_relaxed);
+  }
+  return v == 1;
+}
+
+// This library has its own (static) CUDA runtime, and cudaSetDevice there makes that device's
+// primary context current on the calling thread for every runtime in the process, LibTorch's
+// included. The guard switches only when needed and switches back, so that a caller whose current
+// device is another one (a multi-GPU process, LibTorch's autograd device threads) keeps it.
+class DeviceGuard {
+ public:
+  cudaError_t enter(int device) {
+    cudaError_t e = cudaGetDevice(&previous_);
+    if (e != cudaSuccess) return e;
+    if (previous_ == device) return cudaSuccess;
+    e = cudaSetDevice(device);
+    switched_ = e == cudaSuccess;
+    return e;
+  }
+  ~DeviceGuard() {
+    if (switched_) cudaSetDevice(previous_);
+  }
+
+ private:
+  int previous_ = 0;
+  bool switched_ = false;
+};
 
 // Chooses each product's tile shape and counts the tiles of every phase.
 void assign_tiles(hgcn::Plan& plan, int policy, int sms) {
@@ -277,11 +336,20 @@ void assign_tiles(hgcn::Plan& plan, int policy, int sms) {
   }
 }
 
+// In synchronise-and-check mode, waits for the stream and reports what the kernels raised.
+int checked(cudaStream_t stream) {
+  if (!sync_check_on()) return HGCN_OK;
+  cudaError_t e = cudaStreamSynchronize(stream);
+  if (e == cudaSuccess) e = cudaGetLastError();
+  return e == cudaSuccess ? HGCN_OK : cuda_fail("running the kernels (synchronise-and-check mode)", e);
+}
+
 int launch(hgcn::Plan& plan, int variant, int device, void* stream_ptr) {
   if (variant == HGCN_VARIANT_DEFAULT) variant = HGCN_VARIANT_STEPS_AUTO;
   if (variant < HGCN_VARIANT_STEPS_AUTO || variant > HGCN_VARIANT_COOP_SQUARE)
     return fail(HGCN_ERR_ARGUMENT, "unknown variant " + std::to_string(variant));
-  cudaError_t e = cudaSetDevice(device);
+  DeviceGuard guard;
+  cudaError_t e = guard.enter(device);
   if (e != cudaSuccess) return cuda_fail("cudaSetDevice", e);
   DeviceInfo info;
   if (int rc = device_info(device, info)) return rc;
@@ -294,7 +362,7 @@ int launch(hgcn::Plan& plan, int variant, int device, void* stream_ptr) {
       phase_kernel<<<ph.tiles, kThreads, 0, stream>>>(ph);
       if ((e = cudaGetLastError()) != cudaSuccess) return cuda_fail("launching a phase", e);
     }
-    return HGCN_OK;
+    return checked(stream);
   }
   if (!info.cooperative) return fail(HGCN_ERR_CUDA, "the device does not support cooperative launches");
   int most = 0;
@@ -306,7 +374,7 @@ int launch(hgcn::Plan& plan, int variant, int device, void* stream_ptr) {
   e = cudaLaunchCooperativeKernel(reinterpret_cast<const void*>(plan_kernel), dim3(grid), dim3(kThreads), args, 0,
                                   stream);
   if (e != cudaSuccess) return cuda_fail("cudaLaunchCooperativeKernel", e);
-  return HGCN_OK;
+  return checked(stream);
 }
 
 }  // namespace
@@ -346,7 +414,8 @@ HGCN_API int hgcn_cuda_device_info(int device, char* name, int name_len, int64_t
   cudaError_t e = cudaGetDeviceProperties(&prop, device);
   if (e != cudaSuccess) return cuda_fail("cudaGetDeviceProperties", e);
   snprintf(name, size_t(name_len), "%s", prop.name);
-  if ((e = cudaSetDevice(device)) != cudaSuccess) return cuda_fail("cudaSetDevice", e);
+  DeviceGuard guard;
+  if ((e = guard.enter(device)) != cudaSuccess) return cuda_fail("cudaSetDevice", e);
   size_t free_b = 0, total_b = 0;
   if ((e = cudaMemGetInfo(&free_b, &total_b)) != cudaSuccess) return cuda_fail("cudaMemGetInfo", e);
   *free_bytes = int64_t(free_b);
@@ -354,6 +423,10 @@ HGCN_API int hgcn_cuda_device_info(int device, char* name, int name_len, int64_t
   last_error.clear();
   return HGCN_OK;
 }
+
+HGCN_API void hgcn_cuda_set_sync_check(int on) { sync_check.store(on ? 1 : 0); }
+
+HGCN_API int hgcn_cuda_sync_check(void) { return sync_check_on() ? 1 : 0; }
 
 HGCN_API const char* hgcn_cuda_last_error(void) { return last_error.c_str(); }
 

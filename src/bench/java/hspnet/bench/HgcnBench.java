@@ -98,6 +98,9 @@ public final class HgcnBench {
     else kernels.add(HgcnKernels.cpu().orElseThrow(() -> new IllegalStateException(HgcnKernels.cpuProblem())));
 
     long[][] shapes = quick ? QUICK_SHAPES : SHAPES;
+    // Parity runs with every CUDA call synchronised and checked, so that a kernel fault is caught
+    // at the call that raised it; the timings below run without (the check costs a round trip).
+    if (cuda) log.println("hgcn bench: synchronise-and-check mode " + (HgcnKernels.cudaSyncCheck(true) ? "on" : "off"));
     HgcnParity parity = new HgcnParity(log);
     log.println("== parity (relative: max |fused − composition| / max |composition|)");
     for (long[] s : shapes) {
@@ -112,6 +115,7 @@ public final class HgcnBench {
     }
     log.println(String.format(Locale.ROOT, "== parity: %d checks, %d failed", parity.checks, parity.failures));
 
+    if (cuda) HgcnKernels.cudaSyncCheck(false);
     log.println("== timings: ms per forward+backward of one level (median of rounds after warm-up)");
     HgcnTiming timing = quick ? new HgcnTiming(cuda, 3, 5, 3) : new HgcnTiming(cuda, 20, 15, 20);
     List<String> rows = new ArrayList<>();
