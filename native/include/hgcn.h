@@ -60,6 +60,20 @@ extern "C" {
 #define HGCN_VARIANT_COOP_AUTO 4
 #define HGCN_VARIANT_COOP_SKINNY 5
 #define HGCN_VARIANT_COOP_SQUARE 6
+/* Tensor cores for float16 / bfloat16 activations (sm_80 and later): each product's operands are
+ * rounded to the activation type as they are staged (the float32 weights and intermediates
+ * included) and multiplied by WMMA 16×16×16 fragments accumulating in float32 (HGCN_MATH_HALF_OPERANDS
+ * below, which the CPU reference emulates); with float32 activations these are the _AUTO variants
+ * (CUDA cores, exact float32 products). */
+#define HGCN_VARIANT_STEPS_TC 7
+#define HGCN_VARIANT_COOP_TC 8
+
+/* The arithmetic of the products, for the CPU reference: exact float32 products of the operands
+ * as stored (what the CUDA-core variants compute), or each operand first rounded to the activation
+ * type (what the tensor-core variants compute; the same as exact for float32 activations). Sums
+ * are float32 either way; the dγ dot product and the epilogues are never rounded. */
+#define HGCN_MATH_EXACT 0
+#define HGCN_MATH_HALF_OPERANDS 1
 
 /* Sizes in float32 elements; inline so that the CPU and CUDA libraries share no symbol. */
 static inline int64_t hgcn_saved_elems(int64_t n, int64_t e) { return 6 * n * e; }
@@ -68,14 +82,14 @@ static inline int64_t hgcn_workspace_elems(int64_t n, int64_t e) { return 5 * n 
 /* The reference implementation on the CPU (one thread). */
 HGCN_API int hgcn_cpu_forward(int dtype, int64_t n, int64_t e, const void* x, const void* adj,
                               const float* w1, const float* w2, const float* w3, const float* gamma,
-                              void* out, float* saved, float* workspace);
+                              void* out, float* saved, float* workspace, int math);
 
 /* accumulate != 0 adds the weight gradients to dw1..dw3 (LibTorch's .grad of the weights)
  * instead of overwriting them; dgamma (one float) is always overwritten. */
 HGCN_API int hgcn_cpu_backward(int dtype, int64_t n, int64_t e, const void* x, const void* adj,
                                const float* w1, const float* w2, const float* w3, const float* gamma,
                                const float* saved, const void* dout, void* dx, float* dw1, float* dw2,
-                               float* dw3, float* dgamma, int accumulate, float* workspace);
+                               float* dw3, float* dgamma, int accumulate, float* workspace, int math);
 
 /* The same on a CUDA device: every pointer is device memory of `device`; stream is a
  * cudaStream_t (NULL: the legacy default stream, LibTorch's default). */

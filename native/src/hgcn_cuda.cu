@@ -11,10 +11,17 @@
 // k = 0, 1, … (as the CPU reference does); the next k tile is loaded into registers while the
 // current one is multiplied. The epilogue (LeakyReLU, its derivative, γ, the residual mix,
 // accumulation into .grad) is applied to the registers before the only store.
+//
+// The _TC variants run the products of a float16 / bfloat16 level on tensor cores instead
+// (gemm_tile_tc): operands rounded to the activation type in shared memory, WMMA fragments
+// accumulating in float32. That is other arithmetic than the CUDA-core tiles' exact float32
+// products, stated on the CPU by the reference's HGCN_MATH_HALF_OPERANDS; float32 levels never
+// take it.
 #include <cooperative_groups.h>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
+#include <mma.h>
 
 #include <atomic>
 #include <cstdio>
@@ -33,7 +40,8 @@ constexpr int kThreads = 256;
 
 // Tile shapes. SKINNY spreads a level's few rows over many blocks and loads 128 k values per
 // round trip to memory; SQUARE reuses each loaded value 4×4 times for the large weight gradients.
-enum TileCfg : int { CFG_SKINNY = 0, CFG_SQUARE = 1 };
+// TC_*: tensor-core tiles (64×64 outputs, operands rounded to float16 / bfloat16 in shared memory).
+enum TileCfg : int { CFG_SKINNY = 0, CFG_SQUARE = 1, CFG_TC_F16 = 2, CFG_TC_BF16 = 3 };
 
 template <int BM_, int BN_, int BK_>
 struct Shape {
@@ -177,6 +185,90 @@ __device__ __noinline__ void gemm_tile(const hgcn::Step& s, int tile, float* sme
   }
 }
 
+// The tensor-core product (HGCN_VARIANT_*_TC, float16 / bfloat16 activations): a 64×64 output
+// tile, 8 warps as 4×2, each warp two 16×16 WMMA accumulators in float32. Operands are converted
+// to T as they are staged (the float32 weights and intermediates included: this rounding is what
+// HGCN_MATH_HALF_OPERANDS emulates on the CPU), zero beyond the matrix edges. The accumulators go
+// through shared memory (the same buffer, once the k loop is done) so that the epilogue sees
+// row/column indices, as in gemm_tile. Before sm_80 (no bfloat16 fragments) it runs the CUDA-core
+// square tile instead, which covers the same outputs.
+template <class T>
+__device__ __forceinline__ T to_operand(float v);
+template <>
+__device__ __forceinline__ __half to_operand<__half>(float v) { return __float2half_rn(v); }
+template <>
+__device__ __forceinline__ __nv_bfloat16 to_operand<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
+
+struct Tc {
+  static constexpr int BM = 64, BN = 64, BK = 32;
+  static constexpr int LDA = BK + 8, LDB = BN + 8, LDC = BN + 4;  // padded rows; multiples of 8 (16 B)
+  static constexpr int LA = BM * BK / kThreads, LB = BK * BN / kThreads;
+};
+static_assert(Tc::BM * Tc::LDA * 2 + Tc::BK * Tc::LDB * 2 <= kSmem * 4, "tensor-core operand tiles fit");
+static_assert(Tc::BM * Tc::LDC <= kSmem, "tensor-core accumulator tile fits");
+
+template <class T>
+__device__ __noinline__ void gemm_tile_tc(const hgcn::Step& s, int tile, float* smem) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
+  gemm_tile<Square>(s, tile, smem);
+#else
+  namespace wmma = nvcuda::wmma;
+  T* as = reinterpret_cast<T*>(smem);  // [BM][LDA], row-major
+  T* bs = as + Tc::BM * Tc::LDA;       // [BK][LDB], row-major
+  float* cs = smem;                    // [BM][LDC], after the k loop
+  const int tid = threadIdx.x, warp = tid / 32, wr = warp / 2, wc = warp % 2;
+  const int64_t tiles_n = (s.n + Tc::BN - 1) / Tc::BN;
+  const int64_t row0 = (tile / tiles_n) * Tc::BM, col0 = (tile % tiles_n) * Tc::BN;
+  const bool ptrans = s.p.trans != 0, qtrans = s.q.trans != 0;
+  wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc[2];
+  wmma::fill_fragment(acc[0], 0.f);
+  wmma::fill_fragment(acc[1], 0.f);
+  for (int64_t k0 = 0; k0 < s.k; k0 += Tc::BK) {
+    __syncthreads();  // the previous round's fragment loads are done
+#pragma unroll
+    for (int l = 0; l < Tc::LA; l++) {
+      int r, kk;
+      a_index<Square>(ptrans, tid + l * kThreads, r, kk);  // Square has Tc's BM and BK
+      int64_t gr = row0 + r, gk = k0 + kk;
+      as[r * Tc::LDA + kk] = to_operand<T>((gr < s.m && gk < s.k) ? element(s.p, gr, gk) : 0.f);
+    }
+#pragma unroll
+    for (int l = 0; l < Tc::LB; l++) {
+      int kk, c;
+      b_index<Square>(qtrans, tid + l * kThreads, kk, c);
+      int64_t gk = k0 + kk, gc = col0 + c;
+      bs[kk * Tc::LDB + c] = to_operand<T>((gk < s.k && gc < s.n) ? element(s.q, gk, gc) : 0.f);
+    }
+    __syncthreads();
+#pragma unroll
+    for (int kk = 0; kk < Tc::BK; kk += 16) {
+      wmma::fragment<wmma::matrix_a, 16, 16, 16, T, wmma::row_major> a;
+      wmma::load_matrix_sync(a, as + wr * 16 * Tc::LDA + kk, Tc::LDA);
+#pragma unroll
+      for (int j = 0; j < 2; j++) {
+        wmma::fragment<wmma::matrix_b, 16, 16, 16, T, wmma::row_major> b;
+        wmma::load_matrix_sync(b, bs + kk * Tc::LDB + wc * 32 + j * 16, Tc::LDB);
+        wmma::mma_sync(acc[j], a, b, acc[j]);
+      }
+    }
+  }
+  __syncthreads();  // operand tiles are done with: the accumulators take their place
+#pragma unroll
+  for (int j = 0; j < 2; j++)
+    wmma::store_matrix_sync(cs + wr * 16 * Tc::LDC + wc * 32 + j * 16, acc[j], Tc::LDC, wmma::mem_row_major);
+  __syncthreads();
+  const float gamma = s.gamma ? *s.gamma : 0.f;
+  for (int i = tid; i < Tc::BM * Tc::BN; i += kThreads) {
+    const int r = i / Tc::BN, c = i % Tc::BN;
+    const int64_t gr = row0 + r, gc = col0 + c;
+    if (gr >= s.m || gc >= s.n) continue;
+    const int64_t idx = gr * s.n + gc;
+    store(s.c, s.c_dtype, idx, epilogue(s, idx, cs[r * Tc::LDC + c], gamma));
+  }
+  __syncthreads();  // the block's next tile reuses shared memory
+#endif
+}
+
 __device__ float block_sum(float v, float* smem) {
   for (int o = 16; o > 0; o >>= 1) v += __shfl_down_sync(0xffffffffu, v, o);
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
@@ -214,6 +306,8 @@ __device__ void run_tile(const hgcn::Phase& ph, int t, float* smem) {
       if (s.kind == hgcn::DOT) dot_tile(s, t, smem);
       else if (s.kind == hgcn::DOT_FINAL) dot_final(s, smem);
       else if (s.tile_cfg == CFG_SQUARE) gemm_tile<Square>(s, t, smem);
+      else if (s.tile_cfg == CFG_TC_F16) gemm_tile_tc<__half>(s, t, smem);
+      else if (s.tile_cfg == CFG_TC_BF16) gemm_tile_tc<__nv_bfloat16>(s, t, smem);
       else gemm_tile<Skinny>(s, t, smem);
       return;
     }
@@ -222,12 +316,12 @@ __device__ void run_tile(const hgcn::Phase& ph, int t, float* smem) {
 }
 
 __global__ void __launch_bounds__(kThreads, 2) phase_kernel(const __grid_constant__ hgcn::Phase ph) {
-  __shared__ float smem[kSmem];
+  __shared__ __align__(128) float smem[kSmem];  // aligned: WMMA fragments load from 32-byte boundaries
   run_tile(ph, blockIdx.x, smem);
 }
 
 __global__ void __launch_bounds__(kThreads, 2) plan_kernel(const __grid_constant__ hgcn::Plan plan) {
-  __shared__ float smem[kSmem];
+  __shared__ __align__(128) float smem[kSmem];
   cg::grid_group grid = cg::this_grid();
   for (int p = 0; p < hgcn::kPhases; p++) {
     for (int t = blockIdx.x; t < plan.phases[p].tiles; t += gridDim.x) run_tile(plan.phases[p], t, smem);
@@ -323,7 +417,10 @@ void assign_tiles(hgcn::Plan& plan, int policy, int sms) {
     ph.tiles = 0;
     for (int i = 0; i < ph.count; i++) {
       hgcn::Step& s = ph.steps[i];
-      if (s.kind == hgcn::GEMM) {
+      if (s.kind == hgcn::GEMM && s.operand_type != HGCN_F32) {  // tensor cores
+        s.tile_cfg = s.operand_type == HGCN_F16 ? CFG_TC_F16 : CFG_TC_BF16;
+        s.tiles = int(((s.m + Tc::BM - 1) / Tc::BM) * ((s.n + Tc::BN - 1) / Tc::BN));
+      } else if (s.kind == hgcn::GEMM) {
         int64_t square = ((s.m + Square::BM - 1) / Square::BM) * ((s.n + Square::BN - 1) / Square::BN);
         // auto: square tiles once they alone give every multiprocessor a block, skinny below
         bool use_square = policy == CFG_SQUARE || (policy < 0 && square >= sms);
@@ -344,17 +441,21 @@ int checked(cudaStream_t stream) {
   return e == cudaSuccess ? HGCN_OK : cuda_fail("running the kernels (synchronise-and-check mode)", e);
 }
 
-int launch(hgcn::Plan& plan, int variant, int device, void* stream_ptr) {
+int launch(hgcn::Plan& plan, int variant, int dtype, int device, void* stream_ptr) {
   if (variant == HGCN_VARIANT_DEFAULT) variant = HGCN_VARIANT_STEPS_AUTO;
-  if (variant < HGCN_VARIANT_STEPS_AUTO || variant > HGCN_VARIANT_COOP_SQUARE)
+  if (variant < HGCN_VARIANT_STEPS_AUTO || variant > HGCN_VARIANT_COOP_TC)
     return fail(HGCN_ERR_ARGUMENT, "unknown variant " + std::to_string(variant));
+  const bool tc = variant == HGCN_VARIANT_STEPS_TC || variant == HGCN_VARIANT_COOP_TC;
+  // tensor cores take the half-type products; the dγ steps, and every product of a float32
+  // level, run as in the _AUTO variants
+  if (tc) hgcn::round_operands(plan, dtype);
   DeviceGuard guard;
   cudaError_t e = guard.enter(device);
   if (e != cudaSuccess) return cuda_fail("cudaSetDevice", e);
   DeviceInfo info;
   if (int rc = device_info(device, info)) return rc;
-  const bool coop = variant >= HGCN_VARIANT_COOP_AUTO;
-  const int policy_index = (variant - 1) % 3;  // 0 auto, 1 skinny, 2 square
+  const bool coop = variant == HGCN_VARIANT_COOP_TC || (variant >= HGCN_VARIANT_COOP_AUTO && !tc);
+  const int policy_index = tc ? 0 : (variant - 1) % 3;  // 0 auto, 1 skinny, 2 square
   assign_tiles(plan, policy_index == 0 ? -1 : policy_index == 1 ? CFG_SKINNY : CFG_SQUARE, info.sms);
   cudaStream_t stream = static_cast<cudaStream_t>(stream_ptr);
   if (!coop) {
@@ -388,7 +489,7 @@ HGCN_API int hgcn_cuda_forward(int dtype, int64_t n, int64_t e, const void* x, c
   if (!x || !adj || !w1 || !w2 || !w3 || !gamma || !out || !saved || !workspace)
     return fail(HGCN_ERR_ARGUMENT, "hgcn_cuda_forward: a pointer is null");
   hgcn::Plan plan = hgcn::forward_plan(dtype, n, e, x, adj, w1, w2, w3, gamma, out, saved, workspace);
-  int rc = launch(plan, variant, device, stream);
+  int rc = launch(plan, variant, dtype, device, stream);
   if (rc == HGCN_OK) last_error.clear();
   return rc;
 }
@@ -403,7 +504,7 @@ HGCN_API int hgcn_cuda_backward(int dtype, int64_t n, int64_t e, const void* x, 
     return fail(HGCN_ERR_ARGUMENT, "hgcn_cuda_backward: a pointer is null");
   hgcn::Plan plan = hgcn::backward_plan(dtype, n, e, x, adj, w1, w2, w3, gamma, saved, dout, dx, dw1, dw2, dw3,
                                         dgamma, accumulate != 0, workspace);
-  int rc = launch(plan, variant, device, stream);
+  int rc = launch(plan, variant, dtype, device, stream);
   if (rc == HGCN_OK) last_error.clear();
   return rc;
 }

@@ -59,7 +59,16 @@ public final class HgcnKernels {
 
   /** The CPU reference, when libhgcn_cpu.so loads (it is built on every machine with CMake). */
   public static Optional<HgcnKernel> cpu() {
-    return Cpu.LOADED.ok() ? Optional.of(new CpuHgcnKernel()) : Optional.empty();
+    return Cpu.LOADED.ok() ? Optional.of(new CpuHgcnKernel(false)) : Optional.empty();
+  }
+
+  /**
+   * The CPU reference computing what the tensor-core variants ({@link HgcnVariant#tensorCores()})
+   * do: each product's operands rounded to the activation type, float32 sums. The same as
+   * {@link #cpu()} for float32 activations.
+   */
+  public static Optional<HgcnKernel> cpuHalfOperands() {
+    return Cpu.LOADED.ok() ? Optional.of(new CpuHgcnKernel(true)) : Optional.empty();
   }
 
   /** The CUDA kernels with the default variant, when libhgcn_cuda.so loads. */

@@ -43,6 +43,10 @@ class HgcnCudaLibraryTest {
     int rc = HgcnCuda.hgcn_cuda_forward(HgcnArgs.F32, 4, 8, p, p, p, p, p, p, p, p, p, 1, 0, 0);
     assertEquals(2, rc, "HGCN_ERR_CUDA");
     assertFalse(HgcnCuda.hgcn_cuda_last_error().isEmpty());
+    // the tensor-core variants are known (then fail for want of a device); one past them is refused as an argument
+    assertEquals(2, HgcnCuda.hgcn_cuda_forward(HgcnArgs.F16, 4, 8, p, p, p, p, p, p, p, p, p, HgcnVariant.COOP_TC.code(), 0, 0));
+    assertEquals(1, HgcnCuda.hgcn_cuda_forward(HgcnArgs.F16, 4, 8, p, p, p, p, p, p, p, p, p, HgcnVariant.COOP_TC.code() + 1, 0, 0));
+    assertTrue(HgcnCuda.hgcn_cuda_last_error().contains("unknown variant"), HgcnCuda.hgcn_cuda_last_error());
     rc = HgcnCuda.hgcn_cuda_backward(HgcnArgs.F32, 4, 8, p, p, p, p, p, p, p, p, p, p, p, p, p, 1, p, 4, 0, 0);
     assertEquals(2, rc, "HGCN_ERR_CUDA");
     try (BytePointer name = new BytePointer(64); LongPointer free = new LongPointer(1); LongPointer total = new LongPointer(1)) {
