@@ -149,6 +149,8 @@ public final class FusedHgcn {
               Tensor like = new Tensor(grad);
               Tensor d = dgamma;
               dgamma = null;
+              // made on the out hook's stream, read and freed on this one (see recordOnCurrentStream)
+              if (d.is_cuda()) d.record_stream(getCurrentStream((byte) d.device().index()));
               try {
                 return viaGamma ? d.reshape(like.sizes()).to(like.scalar_type()) : zeros_like(like);
               } finally {
