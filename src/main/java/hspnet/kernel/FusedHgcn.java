@@ -223,6 +223,7 @@ public final class FusedHgcn {
       Stream s = getCurrentStream((byte) x.device().index());
       for (Tensor t : new Tensor[] {saved, workspace, x, adj}) t.record_stream(s);
     }
+
     private static boolean usableGrad(Tensor t) {
       Tensor g = t.grad();
       return g.defined() && g.is_contiguous() && g.scalar_type().value == t.scalar_type().value
