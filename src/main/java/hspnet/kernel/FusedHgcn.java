@@ -32,7 +32,7 @@ import static org.bytedeco.pytorch.global.torch.zeros_like;
  * </ul>
  *
  * The adjacency is a constant (no gradient). Second-order gradients and a second backward over the
- * same graph are not supported (the backward frees the forward's buffers; a second one is refused).
+ * same graph are not supported.
  *
  * <p>Weight gradients go into {@code .grad} as AccumulateGrad would put them: the kernel adds
  * straight into a .grad it can write (contiguous, float32, on the weight's device); one it cannot
@@ -89,13 +89,15 @@ public final class FusedHgcn {
    * JNI glue copies it only after call() has returned), so it is retained, and released at the next
    * hand-over on the same thread: by then the previous call has long returned. At most one handle
    * per autograd thread stays behind. The gradient LibTorch passes in is a copy the JNI glue made
-   * (it holds dL/dout alive), so the hooks free it themselves when they are done with it.
+   * (it holds dL/dout alive); it joins the hook's scope too (reference-counted: where the caller
+   * has a scope open, as on the CPU, that scope frees it).
    */
-  static Tensor handOver(Supplier<Tensor> body) {
+  static Tensor handOver(TensorBase argument, Supplier<Tensor> body) {
     release(LAST_RETURNED.get());
     LAST_RETURNED.remove();
     Tensor result;
     try (PointerScope scope = new PointerScope()) {
+      scope.attach(argument);
       result = body.get().retainReference();
     }
     LAST_RETURNED.set(result);
@@ -133,33 +135,25 @@ public final class FusedHgcn {
       this.outHook = new TensorTensorHook() {
         @Override
         public TensorBase call(TensorBase grad) {
-          try {
-            return handOver(() -> backward(new Tensor(grad)));
-          } finally {
-            grad.deallocate();
-          }
+          return handOver(grad, () -> backward(new Tensor(grad)));
         }
       };
       this.linkHook = !linkHooked ? null : new TensorTensorHook() {
         @Override
         public TensorBase call(TensorBase grad) {
           PENDING.remove(Pending.this);
-          try {
-            return handOver(() -> {
-              Tensor like = new Tensor(grad);
-              Tensor d = dgamma;
-              dgamma = null;
-              // made on the out hook's stream, read and freed on this one (see recordOnCurrentStream)
-              if (d.is_cuda()) d.record_stream(getCurrentStream((byte) d.device().index()));
-              try {
-                return viaGamma ? d.reshape(like.sizes()).to(like.scalar_type()) : zeros_like(like);
-              } finally {
-                release(d);
-              }
-            });
-          } finally {
-            grad.deallocate();
-          }
+          return handOver(grad, () -> {
+            Tensor like = new Tensor(grad);
+            Tensor d = dgamma;
+            dgamma = null;
+            // made on the out hook's stream, read and freed on this one (see recordOnCurrentStream)
+            if (d.is_cuda()) d.record_stream(getCurrentStream((byte) d.device().index()));
+            try {
+              return viaGamma ? d.reshape(like.sizes()).to(like.scalar_type()) : zeros_like(like);
+            } finally {
+              release(d);
+            }
+          });
         }
       };
     }
@@ -169,8 +163,6 @@ public final class FusedHgcn {
     }
 
     Tensor backward(Tensor dout) {
-      if (saved.isNull())
-        throw new IllegalStateException("hgcn: a second backward through the same fused level is not supported");
       try (NoGradGuard g = new NoGradGuard()) {
         if (x.is_cuda()) recordOnCurrentStream();
         Tensor dx = empty_like(x);
@@ -204,9 +196,6 @@ public final class FusedHgcn {
         }
         if (linkHook != null) dgamma = d.retainReference(); // for the link hook, which runs next
         else PENDING.remove(this);
-        // The forward's buffers are needed by this backward only: free them now rather than when
-        // the forward's scope closes or the GC runs (a second backward is refused above).
-        for (Tensor t : new Tensor[] {x, adj, saved, workspace}) t.deallocate();
         return dx;
       }
     }
