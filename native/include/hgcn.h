@@ -21,7 +21,8 @@
  *
  * Every function returns HGCN_OK or an error code; hgcn_cpu_last_error() / hgcn_cuda_last_error()
  * describe the last error of the calling thread. Nothing is allocated: the caller owns every buffer (on CUDA, LibTorch's
- * caching allocator), and the CUDA functions only enqueue work on `stream`.
+ * caching allocator), and the CUDA functions only enqueue work on `stream` (except in the
+ * synchronise-and-check mode below); they leave the calling thread's current device as they found it.
  */
 #ifndef HGCN_H
 #define HGCN_H
@@ -59,6 +60,20 @@ extern "C" {
 #define HGCN_VARIANT_COOP_AUTO 4
 #define HGCN_VARIANT_COOP_SKINNY 5
 #define HGCN_VARIANT_COOP_SQUARE 6
+/* Tensor cores for float16 / bfloat16 activations (sm_80 and later): each product's operands are
+ * rounded to the activation type as they are staged (the float32 weights and intermediates
+ * included) and multiplied by WMMA 16×16×16 fragments accumulating in float32 (HGCN_MATH_HALF_OPERANDS
+ * below, which the CPU reference emulates); with float32 activations these are the _AUTO variants
+ * (CUDA cores, exact float32 products). */
+#define HGCN_VARIANT_STEPS_TC 7
+#define HGCN_VARIANT_COOP_TC 8
+
+/* The arithmetic of the products, for the CPU reference: exact float32 products of the operands
+ * as stored (what the CUDA-core variants compute), or each operand first rounded to the activation
+ * type (what the tensor-core variants compute; the same as exact for float32 activations). Sums
+ * are float32 either way; the dγ dot product and the epilogues are never rounded. */
+#define HGCN_MATH_EXACT 0
+#define HGCN_MATH_HALF_OPERANDS 1
 
 /* Sizes in float32 elements; inline so that the CPU and CUDA libraries share no symbol. */
 static inline int64_t hgcn_saved_elems(int64_t n, int64_t e) { return 6 * n * e; }
@@ -67,14 +82,14 @@ static inline int64_t hgcn_workspace_elems(int64_t n, int64_t e) { return 5 * n 
 /* The reference implementation on the CPU (one thread). */
 HGCN_API int hgcn_cpu_forward(int dtype, int64_t n, int64_t e, const void* x, const void* adj,
                               const float* w1, const float* w2, const float* w3, const float* gamma,
-                              void* out, float* saved, float* workspace);
+                              void* out, float* saved, float* workspace, int math);
 
 /* accumulate != 0 adds the weight gradients to dw1..dw3 (LibTorch's .grad of the weights)
  * instead of overwriting them; dgamma (one float) is always overwritten. */
 HGCN_API int hgcn_cpu_backward(int dtype, int64_t n, int64_t e, const void* x, const void* adj,
                                const float* w1, const float* w2, const float* w3, const float* gamma,
                                const float* saved, const void* dout, void* dx, float* dw1, float* dw2,
-                               float* dw3, float* dgamma, int accumulate, float* workspace);
+                               float* dw3, float* dgamma, int accumulate, float* workspace, int math);
 
 /* The same on a CUDA device: every pointer is device memory of `device`; stream is a
  * cudaStream_t (NULL: the legacy default stream, LibTorch's default). */
@@ -92,6 +107,12 @@ HGCN_API int hgcn_cuda_backward(int dtype, int64_t n, int64_t e, const void* x, 
 /* For benchmark rows: the device's name as the driver reports it, and its free and total memory
  * in bytes (cudaMemGetInfo). */
 HGCN_API int hgcn_cuda_device_info(int device, char* name, int name_len, int64_t* free_bytes, int64_t* total_bytes);
+
+/* Synchronise-and-check mode (off by default; on when the environment has HSPNET_HGCN_SYNC_CHECK=1):
+ * every CUDA call then waits for its stream and returns HGCN_ERR_CUDA for an error the kernels
+ * raised while running, not only for a failed launch. For device checks: it costs a round trip. */
+HGCN_API void hgcn_cuda_set_sync_check(int on);
+HGCN_API int hgcn_cuda_sync_check(void);
 
 /* Describe the last error each library returned to the calling thread ("" when none). */
 HGCN_API const char* hgcn_cpu_last_error(void);

@@ -1,5 +1,7 @@
 // The reference back end: the plan of hgcn_plan.h executed with plain loops on one CPU thread.
-// Products accumulate in float32 in the order k = 0, 1, … (as each CUDA thread does); the dγ dot
+// Products accumulate in float32 in the order k = 0, 1, … (as each CUDA thread does; with
+// HGCN_MATH_HALF_OPERANDS each operand is first rounded to the activation type, the arithmetic of
+// the tensor-core variants, whose fragments sum in an order of their own); the dγ dot
 // product accumulates in double. Operands are first copied into contiguous float32 panels so that
 // the inner loop runs over contiguous memory whatever the transposes and types.
 #include <cmath>
@@ -32,12 +34,22 @@ void store(void* p, int dtype, int64_t i, float v) {
   }
 }
 
-// op(o) as a contiguous rows×cols float32 matrix.
-std::vector<float> panel(const hgcn::Operand& o, int64_t rows, int64_t cols) {
+// v rounded to float16 or bfloat16 (round to nearest even) and back; float32 leaves it.
+float round_to(float v, int dtype) {
+  switch (dtype) {
+    case HGCN_F16: return hgcn::half_bits_to_float(hgcn::float_to_half_bits(v));
+    case HGCN_BF16: return hgcn::bf16_bits_to_float(hgcn::float_to_bf16_bits(v));
+    default: return v;
+  }
+}
+
+// op(o) as a contiguous rows×cols float32 matrix, each element rounded to `round` (the tensor
+// cores' operand type; HGCN_F32: as stored).
+std::vector<float> panel(const hgcn::Operand& o, int64_t rows, int64_t cols, int round) {
   std::vector<float> out(static_cast<size_t>(rows * cols));
   for (int64_t r = 0; r < rows; r++)
     for (int64_t c = 0; c < cols; c++)
-      out[r * cols + c] = load(o.ptr, o.dtype, o.trans ? c * o.ld + r : r * o.ld + c);
+      out[r * cols + c] = round_to(load(o.ptr, o.dtype, o.trans ? c * o.ld + r : r * o.ld + c), round);
   return out;
 }
 
@@ -79,7 +91,7 @@ __attribute__((target_clones("avx2", "default"))) void accumulate_rows(const flo
 }
 
 void run_gemm(const hgcn::Step& s) {
-  std::vector<float> p = panel(s.p, s.m, s.k), q = panel(s.q, s.k, s.n), acc(static_cast<size_t>(kRows * s.n));
+  std::vector<float> p = panel(s.p, s.m, s.k, s.operand_type), q = panel(s.q, s.k, s.n, s.operand_type), acc(static_cast<size_t>(kRows * s.n));
   float gamma = s.gamma ? *s.gamma : 0.f;
   for (int64_t i0 = 0; i0 < s.m; i0 += kRows) {
     int rows = int(s.m - i0 < kRows ? s.m - i0 : kRows);
@@ -110,7 +122,8 @@ void run_dot_final(const hgcn::Step& s) {
   static_cast<float*>(s.c)[0] = static_cast<float>(sum);
 }
 
-void run(const hgcn::Plan& plan) {
+void run(hgcn::Plan plan, int math, int dtype) {
+  if (math == HGCN_MATH_HALF_OPERANDS) hgcn::round_operands(plan, dtype);
   for (const hgcn::Phase& ph : plan.phases)
     for (int i = 0; i < ph.count; i++) {
       const hgcn::Step& s = ph.steps[i];
@@ -131,12 +144,13 @@ extern "C" {
 
 HGCN_API int hgcn_cpu_forward(int dtype, int64_t n, int64_t e, const void* x, const void* adj, const float* w1,
                               const float* w2, const float* w3, const float* gamma, void* out, float* saved,
-                              float* workspace) {
+                              float* workspace, int math) {
   if (const char* bad = hgcn::check_args(dtype, n, e)) return fail(HGCN_ERR_ARGUMENT, bad);
+  if (math != HGCN_MATH_EXACT && math != HGCN_MATH_HALF_OPERANDS) return fail(HGCN_ERR_ARGUMENT, "unknown math");
   if (!x || !adj || !w1 || !w2 || !w3 || !gamma || !out || !saved || !workspace)
     return fail(HGCN_ERR_ARGUMENT, "hgcn_cpu_forward: a pointer is null");
   try {
-    run(hgcn::forward_plan(dtype, n, e, x, adj, w1, w2, w3, gamma, out, saved, workspace));
+    run(hgcn::forward_plan(dtype, n, e, x, adj, w1, w2, w3, gamma, out, saved, workspace), math, dtype);
   } catch (const std::exception& ex) {  // std::bad_alloc of the panels: never let it cross the C ABI
     return fail(HGCN_ERR_ARGUMENT, std::string("hgcn_cpu_forward: ") + ex.what());
   }
@@ -147,14 +161,15 @@ HGCN_API int hgcn_cpu_forward(int dtype, int64_t n, int64_t e, const void* x, co
 HGCN_API int hgcn_cpu_backward(int dtype, int64_t n, int64_t e, const void* x, const void* adj, const float* w1,
                                const float* w2, const float* w3, const float* gamma, const float* saved,
                                const void* dout, void* dx, float* dw1, float* dw2, float* dw3, float* dgamma,
-                               int accumulate, float* workspace) {
+                               int accumulate, float* workspace, int math) {
   if (const char* bad = hgcn::check_args(dtype, n, e)) return fail(HGCN_ERR_ARGUMENT, bad);
+  if (math != HGCN_MATH_EXACT && math != HGCN_MATH_HALF_OPERANDS) return fail(HGCN_ERR_ARGUMENT, "unknown math");
   if (!x || !adj || !w1 || !w2 || !w3 || !gamma || !saved || !dout || !dx || !dw1 || !dw2 || !dw3 || !dgamma ||
       !workspace)
     return fail(HGCN_ERR_ARGUMENT, "hgcn_cpu_backward: a pointer is null");
   try {
     run(hgcn::backward_plan(dtype, n, e, x, adj, w1, w2, w3, gamma, saved, dout, dx, dw1, dw2, dw3, dgamma,
-                            accumulate != 0, workspace));
+                            accumulate != 0, workspace), math, dtype);
   } catch (const std::exception& ex) {
     return fail(HGCN_ERR_ARGUMENT, std::string("hgcn_cpu_backward: ") + ex.what());
   }

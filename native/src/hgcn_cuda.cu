@@ -11,12 +11,22 @@
 // k = 0, 1, … (as the CPU reference does); the next k tile is loaded into registers while the
 // current one is multiplied. The epilogue (LeakyReLU, its derivative, γ, the residual mix,
 // accumulation into .grad) is applied to the registers before the only store.
+//
+// The _TC variants run the products of a float16 / bfloat16 level on tensor cores instead
+// (gemm_tile_tc): operands rounded to the activation type in shared memory, WMMA fragments
+// accumulating in float32. That is other arithmetic than the CUDA-core tiles' exact float32
+// products, stated on the CPU by the reference's HGCN_MATH_HALF_OPERANDS; float32 levels never
+// take it.
 #include <cooperative_groups.h>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
+#include <mma.h>
 
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <mutex>
 #include <string>
 
 #include "hgcn.h"
@@ -30,7 +40,8 @@ constexpr int kThreads = 256;
 
 // Tile shapes. SKINNY spreads a level's few rows over many blocks and loads 128 k values per
 // round trip to memory; SQUARE reuses each loaded value 4×4 times for the large weight gradients.
-enum TileCfg : int { CFG_SKINNY = 0, CFG_SQUARE = 1 };
+// TC_*: tensor-core tiles (64×64 outputs, operands rounded to float16 / bfloat16 in shared memory).
+enum TileCfg : int { CFG_SKINNY = 0, CFG_SQUARE = 1, CFG_TC_F16 = 2, CFG_TC_BF16 = 3 };
 
 template <int BM_, int BN_, int BK_>
 struct Shape {
@@ -85,8 +96,13 @@ __device__ __forceinline__ void b_index(bool trans, int idx, int& kk, int& c) {
   if (trans) { kk = idx % S::BK; c = idx / S::BK; } else { c = idx % S::BN; kk = idx / S::BN; }
 }
 
+// Not inlined: inlined into plan_kernel (which also holds the phase loop, both tile shapes and the
+// dγ steps) the products needed more than the 128 registers __launch_bounds__(256, 2) allows and
+// spilled (280 B of stack, 284 B spill stores / 400 B loads on sm_90). As a call each tile shape
+// gets the register budget to itself, and neither kernel spills; the call costs a few
+// instructions per tile of ≥ 16×16 outputs.
 template <class S>
-__device__ void gemm_tile(const hgcn::Step& s, int tile, float* smem) {
+__device__ __noinline__ void gemm_tile(const hgcn::Step& s, int tile, float* smem) {
   float* as = smem;                          // [BK][BM + 1]
   float* bs = smem + S::BK * (S::BM + 1);    // [BK][BN + 1]
   const int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
@@ -169,6 +185,90 @@ __device__ void gemm_tile(const hgcn::Step& s, int tile, float* smem) {
   }
 }
 
+// The tensor-core product (HGCN_VARIANT_*_TC, float16 / bfloat16 activations): a 64×64 output
+// tile, 8 warps as 4×2, each warp two 16×16 WMMA accumulators in float32. Operands are converted
+// to T as they are staged (the float32 weights and intermediates included: this rounding is what
+// HGCN_MATH_HALF_OPERANDS emulates on the CPU), zero beyond the matrix edges. The accumulators go
+// through shared memory (the same buffer, once the k loop is done) so that the epilogue sees
+// row/column indices, as in gemm_tile. Before sm_80 (no bfloat16 fragments) it runs the CUDA-core
+// square tile instead, which covers the same outputs.
+template <class T>
+__device__ __forceinline__ T to_operand(float v);
+template <>
+__device__ __forceinline__ __half to_operand<__half>(float v) { return __float2half_rn(v); }
+template <>
+__device__ __forceinline__ __nv_bfloat16 to_operand<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
+
+struct Tc {
+  static constexpr int BM = 64, BN = 64, BK = 32;
+  static constexpr int LDA = BK + 8, LDB = BN + 8, LDC = BN + 4;  // padded rows; multiples of 8 (16 B)
+  static constexpr int LA = BM * BK / kThreads, LB = BK * BN / kThreads;
+};
+static_assert(Tc::BM * Tc::LDA * 2 + Tc::BK * Tc::LDB * 2 <= kSmem * 4, "tensor-core operand tiles fit");
+static_assert(Tc::BM * Tc::LDC <= kSmem, "tensor-core accumulator tile fits");
+
+template <class T>
+__device__ __noinline__ void gemm_tile_tc(const hgcn::Step& s, int tile, float* smem) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
+  gemm_tile<Square>(s, tile, smem);
+#else
+  namespace wmma = nvcuda::wmma;
+  T* as = reinterpret_cast<T*>(smem);  // [BM][LDA], row-major
+  T* bs = as + Tc::BM * Tc::LDA;       // [BK][LDB], row-major
+  float* cs = smem;                    // [BM][LDC], after the k loop
+  const int tid = threadIdx.x, warp = tid / 32, wr = warp / 2, wc = warp % 2;
+  const int64_t tiles_n = (s.n + Tc::BN - 1) / Tc::BN;
+  const int64_t row0 = (tile / tiles_n) * Tc::BM, col0 = (tile % tiles_n) * Tc::BN;
+  const bool ptrans = s.p.trans != 0, qtrans = s.q.trans != 0;
+  wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc[2];
+  wmma::fill_fragment(acc[0], 0.f);
+  wmma::fill_fragment(acc[1], 0.f);
+  for (int64_t k0 = 0; k0 < s.k; k0 += Tc::BK) {
+    __syncthreads();  // the previous round's fragment loads are done
+#pragma unroll
+    for (int l = 0; l < Tc::LA; l++) {
+      int r, kk;
+      a_index<Square>(ptrans, tid + l * kThreads, r, kk);  // Square has Tc's BM and BK
+      int64_t gr = row0 + r, gk = k0 + kk;
+      as[r * Tc::LDA + kk] = to_operand<T>((gr < s.m && gk < s.k) ? element(s.p, gr, gk) : 0.f);
+    }
+#pragma unroll
+    for (int l = 0; l < Tc::LB; l++) {
+      int kk, c;
+      b_index<Square>(qtrans, tid + l * kThreads, kk, c);
+      int64_t gk = k0 + kk, gc = col0 + c;
+      bs[kk * Tc::LDB + c] = to_operand<T>((gk < s.k && gc < s.n) ? element(s.q, gk, gc) : 0.f);
+    }
+    __syncthreads();
+#pragma unroll
+    for (int kk = 0; kk < Tc::BK; kk += 16) {
+      wmma::fragment<wmma::matrix_a, 16, 16, 16, T, wmma::row_major> a;
+      wmma::load_matrix_sync(a, as + wr * 16 * Tc::LDA + kk, Tc::LDA);
+#pragma unroll
+      for (int j = 0; j < 2; j++) {
+        wmma::fragment<wmma::matrix_b, 16, 16, 16, T, wmma::row_major> b;
+        wmma::load_matrix_sync(b, bs + kk * Tc::LDB + wc * 32 + j * 16, Tc::LDB);
+        wmma::mma_sync(acc[j], a, b, acc[j]);
+      }
+    }
+  }
+  __syncthreads();  // operand tiles are done with: the accumulators take their place
+#pragma unroll
+  for (int j = 0; j < 2; j++)
+    wmma::store_matrix_sync(cs + wr * 16 * Tc::LDC + wc * 32 + j * 16, acc[j], Tc::LDC, wmma::mem_row_major);
+  __syncthreads();
+  const float gamma = s.gamma ? *s.gamma : 0.f;
+  for (int i = tid; i < Tc::BM * Tc::BN; i += kThreads) {
+    const int r = i / Tc::BN, c = i % Tc::BN;
+    const int64_t gr = row0 + r, gc = col0 + c;
+    if (gr >= s.m || gc >= s.n) continue;
+    const int64_t idx = gr * s.n + gc;
+    store(s.c, s.c_dtype, idx, epilogue(s, idx, cs[r * Tc::LDC + c], gamma));
+  }
+  __syncthreads();  // the block's next tile reuses shared memory
+#endif
+}
+
 __device__ float block_sum(float v, float* smem) {
   for (int o = 16; o > 0; o >>= 1) v += __shfl_down_sync(0xffffffffu, v, o);
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
@@ -206,6 +306,8 @@ __device__ void run_tile(const hgcn::Phase& ph, int t, float* smem) {
       if (s.kind == hgcn::DOT) dot_tile(s, t, smem);
       else if (s.kind == hgcn::DOT_FINAL) dot_final(s, smem);
       else if (s.tile_cfg == CFG_SQUARE) gemm_tile<Square>(s, t, smem);
+      else if (s.tile_cfg == CFG_TC_F16) gemm_tile_tc<__half>(s, t, smem);
+      else if (s.tile_cfg == CFG_TC_BF16) gemm_tile_tc<__nv_bfloat16>(s, t, smem);
       else gemm_tile<Skinny>(s, t, smem);
       return;
     }
@@ -214,12 +316,12 @@ __device__ void run_tile(const hgcn::Phase& ph, int t, float* smem) {
 }
 
 __global__ void __launch_bounds__(kThreads, 2) phase_kernel(const __grid_constant__ hgcn::Phase ph) {
-  __shared__ float smem[kSmem];
+  __shared__ __align__(128) float smem[kSmem];  // aligned: WMMA fragments load from 32-byte boundaries
   run_tile(ph, blockIdx.x, smem);
 }
 
 __global__ void __launch_bounds__(kThreads, 2) plan_kernel(const __grid_constant__ hgcn::Plan plan) {
-  __shared__ float smem[kSmem];
+  __shared__ __align__(128) float smem[kSmem];
   cg::grid_group grid = cg::this_grid();
   for (int p = 0; p < hgcn::kPhases; p++) {
     for (int t = blockIdx.x; t < plan.phases[p].tiles; t += gridDim.x) run_tile(plan.phases[p], t, smem);
@@ -240,23 +342,74 @@ struct DeviceInfo {
   int sms = 0, coop_blocks = 0, cooperative = 0;
 };
 
-// Per device, asked once (the runtime calls cost microseconds each).
+// Per device, asked once (the runtime calls cost microseconds each). Callers may be any threads
+// (LibTorch's autograd runs a thread per device): an entry is filled under the mutex and
+// published by its atomic flag, so a reader never sees a half-written one; a failed query leaves
+// it unfilled, to be asked again.
 int device_info(int device, DeviceInfo& info) {
-  static DeviceInfo cache[64];
+  struct Entry {
+    std::atomic<bool> ready{false};
+    DeviceInfo info;
+  };
+  static Entry cache[64];
+  static std::mutex filling;
   if (device < 0 || device >= 64) return fail(HGCN_ERR_ARGUMENT, "device index out of range");
-  DeviceInfo& c = cache[device];
-  if (c.sms == 0) {
-    cudaError_t e = cudaDeviceGetAttribute(&c.sms, cudaDevAttrMultiProcessorCount, device);
-    if (e == cudaSuccess) e = cudaDeviceGetAttribute(&c.cooperative, cudaDevAttrCooperativeLaunch, device);
-    if (e == cudaSuccess) e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&c.coop_blocks, plan_kernel, kThreads, 0);
-    if (e != cudaSuccess) {
-      c.sms = 0;
-      return cuda_fail("querying the device", e);
+  Entry& c = cache[device];
+  if (!c.ready.load(std::memory_order_acquire)) {
+    std::lock_guard<std::mutex> lock(filling);
+    if (!c.ready.load(std::memory_order_relaxed)) {
+      DeviceInfo d;
+      cudaError_t e = cudaDeviceGetAttribute(&d.sms, cudaDevAttrMultiProcessorCount, device);
+      if (e == cudaSuccess) e = cudaDeviceGetAttribute(&d.cooperative, cudaDevAttrCooperativeLaunch, device);
+      if (e == cudaSuccess) e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&d.coop_blocks, plan_kernel, kThreads, 0);
+      if (e != cudaSuccess) return cuda_fail("querying the device", e);
+      c.info = d;
+      c.ready.store(true, std::memory_order_release);
     }
   }
-  info = c;
+  info = c.info;
   return HGCN_OK;
 }
+
+// Synchronise-and-check mode: after the launches, wait for the stream and report the first error
+// the kernels raised (an illegal address, a failed grid barrier), which the launch checks alone
+// cannot see. For device checks and debugging only: it costs a host round trip per call. On when
+// HSPNET_HGCN_SYNC_CHECK=1 is in the environment, or through hgcn_cuda_set_sync_check().
+std::atomic<int> sync_check{-1};  // -1: not decided yet (the environment is read on first use)
+
+bool sync_check_on() {
+  int v = sync_check.load(std::memory_order_relaxed);
+  if (v < 0) {
+    const char* env = std::getenv("HSPNET_HGCN_SYNC_CHECK");
+    int from_env = env && env[0] == '1' ? 1 : 0;
+    sync_check.compare_exchange_strong(v, from_env);  // an explicit setting made meanwhile wins
+    v = sync_check.load(std::memory_order_relaxed);
+  }
+  return v == 1;
+}
+
+// This library has its own (static) CUDA runtime, and cudaSetDevice there makes that device's
+// primary context current on the calling thread for every runtime in the process, LibTorch's
+// included. The guard switches only when needed and switches back, so that a caller whose current
+// device is another one (a multi-GPU process, LibTorch's autograd device threads) keeps it.
+class DeviceGuard {
+ public:
+  cudaError_t enter(int device) {
+    cudaError_t e = cudaGetDevice(&previous_);
+    if (e != cudaSuccess) return e;
+    if (previous_ == device) return cudaSuccess;
+    e = cudaSetDevice(device);
+    switched_ = e == cudaSuccess;
+    return e;
+  }
+  ~DeviceGuard() {
+    if (switched_) cudaSetDevice(previous_);
+  }
+
+ private:
+  int previous_ = 0;
+  bool switched_ = false;
+};
 
 // Chooses each product's tile shape and counts the tiles of every phase.
 void assign_tiles(hgcn::Plan& plan, int policy, int sms) {
@@ -264,7 +417,10 @@ void assign_tiles(hgcn::Plan& plan, int policy, int sms) {
     ph.tiles = 0;
     for (int i = 0; i < ph.count; i++) {
       hgcn::Step& s = ph.steps[i];
-      if (s.kind == hgcn::GEMM) {
+      if (s.kind == hgcn::GEMM && s.operand_type != HGCN_F32) {  // tensor cores
+        s.tile_cfg = s.operand_type == HGCN_F16 ? CFG_TC_F16 : CFG_TC_BF16;
+        s.tiles = int(((s.m + Tc::BM - 1) / Tc::BM) * ((s.n + Tc::BN - 1) / Tc::BN));
+      } else if (s.kind == hgcn::GEMM) {
         int64_t square = ((s.m + Square::BM - 1) / Square::BM) * ((s.n + Square::BN - 1) / Square::BN);
         // auto: square tiles once they alone give every multiprocessor a block, skinny below
         bool use_square = policy == CFG_SQUARE || (policy < 0 && square >= sms);
@@ -277,16 +433,29 @@ void assign_tiles(hgcn::Plan& plan, int policy, int sms) {
   }
 }
 
-int launch(hgcn::Plan& plan, int variant, int device, void* stream_ptr) {
+// In synchronise-and-check mode, waits for the stream and reports what the kernels raised.
+int checked(cudaStream_t stream) {
+  if (!sync_check_on()) return HGCN_OK;
+  cudaError_t e = cudaStreamSynchronize(stream);
+  if (e == cudaSuccess) e = cudaGetLastError();
+  return e == cudaSuccess ? HGCN_OK : cuda_fail("running the kernels (synchronise-and-check mode)", e);
+}
+
+int launch(hgcn::Plan& plan, int variant, int dtype, int device, void* stream_ptr) {
   if (variant == HGCN_VARIANT_DEFAULT) variant = HGCN_VARIANT_STEPS_AUTO;
-  if (variant < HGCN_VARIANT_STEPS_AUTO || variant > HGCN_VARIANT_COOP_SQUARE)
+  if (variant < HGCN_VARIANT_STEPS_AUTO || variant > HGCN_VARIANT_COOP_TC)
     return fail(HGCN_ERR_ARGUMENT, "unknown variant " + std::to_string(variant));
-  cudaError_t e = cudaSetDevice(device);
+  const bool tc = variant == HGCN_VARIANT_STEPS_TC || variant == HGCN_VARIANT_COOP_TC;
+  // tensor cores take the half-type products; the dγ steps, and every product of a float32
+  // level, run as in the _AUTO variants
+  if (tc) hgcn::round_operands(plan, dtype);
+  DeviceGuard guard;
+  cudaError_t e = guard.enter(device);
   if (e != cudaSuccess) return cuda_fail("cudaSetDevice", e);
   DeviceInfo info;
   if (int rc = device_info(device, info)) return rc;
-  const bool coop = variant >= HGCN_VARIANT_COOP_AUTO;
-  const int policy_index = (variant - 1) % 3;  // 0 auto, 1 skinny, 2 square
+  const bool coop = variant == HGCN_VARIANT_COOP_TC || (variant >= HGCN_VARIANT_COOP_AUTO && !tc);
+  const int policy_index = tc ? 0 : (variant - 1) % 3;  // 0 auto, 1 skinny, 2 square
   assign_tiles(plan, policy_index == 0 ? -1 : policy_index == 1 ? CFG_SKINNY : CFG_SQUARE, info.sms);
   cudaStream_t stream = static_cast<cudaStream_t>(stream_ptr);
   if (!coop) {
@@ -294,7 +463,7 @@ int launch(hgcn::Plan& plan, int variant, int device, void* stream_ptr) {
       phase_kernel<<<ph.tiles, kThreads, 0, stream>>>(ph);
       if ((e = cudaGetLastError()) != cudaSuccess) return cuda_fail("launching a phase", e);
     }
-    return HGCN_OK;
+    return checked(stream);
   }
   if (!info.cooperative) return fail(HGCN_ERR_CUDA, "the device does not support cooperative launches");
   int most = 0;
@@ -306,7 +475,7 @@ int launch(hgcn::Plan& plan, int variant, int device, void* stream_ptr) {
   e = cudaLaunchCooperativeKernel(reinterpret_cast<const void*>(plan_kernel), dim3(grid), dim3(kThreads), args, 0,
                                   stream);
   if (e != cudaSuccess) return cuda_fail("cudaLaunchCooperativeKernel", e);
-  return HGCN_OK;
+  return checked(stream);
 }
 
 }  // namespace
@@ -320,7 +489,7 @@ HGCN_API int hgcn_cuda_forward(int dtype, int64_t n, int64_t e, const void* x, c
   if (!x || !adj || !w1 || !w2 || !w3 || !gamma || !out || !saved || !workspace)
     return fail(HGCN_ERR_ARGUMENT, "hgcn_cuda_forward: a pointer is null");
   hgcn::Plan plan = hgcn::forward_plan(dtype, n, e, x, adj, w1, w2, w3, gamma, out, saved, workspace);
-  int rc = launch(plan, variant, device, stream);
+  int rc = launch(plan, variant, dtype, device, stream);
   if (rc == HGCN_OK) last_error.clear();
   return rc;
 }
@@ -335,7 +504,7 @@ HGCN_API int hgcn_cuda_backward(int dtype, int64_t n, int64_t e, const void* x, 
     return fail(HGCN_ERR_ARGUMENT, "hgcn_cuda_backward: a pointer is null");
   hgcn::Plan plan = hgcn::backward_plan(dtype, n, e, x, adj, w1, w2, w3, gamma, saved, dout, dx, dw1, dw2, dw3,
                                         dgamma, accumulate != 0, workspace);
-  int rc = launch(plan, variant, device, stream);
+  int rc = launch(plan, variant, dtype, device, stream);
   if (rc == HGCN_OK) last_error.clear();
   return rc;
 }
@@ -346,7 +515,8 @@ HGCN_API int hgcn_cuda_device_info(int device, char* name, int name_len, int64_t
   cudaError_t e = cudaGetDeviceProperties(&prop, device);
   if (e != cudaSuccess) return cuda_fail("cudaGetDeviceProperties", e);
   snprintf(name, size_t(name_len), "%s", prop.name);
-  if ((e = cudaSetDevice(device)) != cudaSuccess) return cuda_fail("cudaSetDevice", e);
+  DeviceGuard guard;
+  if ((e = guard.enter(device)) != cudaSuccess) return cuda_fail("cudaSetDevice", e);
   size_t free_b = 0, total_b = 0;
   if ((e = cudaMemGetInfo(&free_b, &total_b)) != cudaSuccess) return cuda_fail("cudaMemGetInfo", e);
   *free_bytes = int64_t(free_b);
@@ -354,6 +524,10 @@ HGCN_API int hgcn_cuda_device_info(int device, char* name, int name_len, int64_t
   last_error.clear();
   return HGCN_OK;
 }
+
+HGCN_API void hgcn_cuda_set_sync_check(int on) { sync_check.store(on ? 1 : 0); }
+
+HGCN_API int hgcn_cuda_sync_check(void) { return sync_check_on() ? 1 : 0; }
 
 HGCN_API const char* hgcn_cuda_last_error(void) { return last_error.c_str(); }
 

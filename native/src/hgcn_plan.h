@@ -62,6 +62,8 @@ struct Step {
   void* c;              // m×n row-major; DOT: one float
   int c_dtype;
   float* c2;            // EPI_RESIDUAL: second, float32 output
+  int operand_type;     // GEMM: HGCN_F32, or the type both operands are rounded to before they are
+                        // multiplied (tensor cores; HGCN_MATH_HALF_OPERANDS)
 };
 
 constexpr int kMaxSteps = 3;
@@ -129,7 +131,16 @@ inline Step gemm(int64_t m, int64_t n, int64_t k, Operand p, Operand q, int epil
   s.c2 = c2;
   s.tiles = 0;
   s.tile_cfg = 0;
+  s.operand_type = HGCN_F32;
   return s;
+}
+
+// HGCN_MATH_HALF_OPERANDS: every product of the plan rounds its operands to the activation type t
+// (a no-op for float32 activations); the dγ steps are left alone.
+inline void round_operands(Plan& plan, int t) {
+  for (Phase& ph : plan.phases)
+    for (int i = 0; i < ph.count; i++)
+      if (ph.steps[i].kind == GEMM) ph.steps[i].operand_type = t;
 }
 
 inline void one(Phase& ph, const Step& s) {

@@ -30,6 +30,7 @@ import hspnet.clip.ClipModel;
 import hspnet.nn.Autocast;
 import hspnet.io.Npy;
 import hspnet.io.TorchZipReader;
+import hspnet.kernel.HgcnKernels;
 import hspnet.loss.Splc;
 import hspnet.model.HspNet;
 import hspnet.model.Prompts;
@@ -106,6 +107,8 @@ public final class DeviceCheck {
     if (d.is_cuda()) {
       Devices.setCudnnBenchmark(true);
       System.out.println("device: " + RunInfo.deviceName(d) + "; memory: " + GpuMemory.of(d).source());
+      // a fault inside the fused HGCN kernel then fails the call that launched it, not a later one
+      System.out.println("fused HGCN kernel: synchronise-and-check mode " + (HgcnKernels.cudaSyncCheck(true) ? "on" : "off (library not loaded)"));
     }
     if (fixtures != null && Files.isDirectory(fixtures)) fixtureParity(fixtures, d);
     else System.out.println("SKIP fixture parity (no fixture folder" + (fixtures == null ? "" : " " + fixtures) + ")");

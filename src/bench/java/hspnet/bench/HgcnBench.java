@@ -98,6 +98,9 @@ public final class HgcnBench {
     else kernels.add(HgcnKernels.cpu().orElseThrow(() -> new IllegalStateException(HgcnKernels.cpuProblem())));
 
     long[][] shapes = quick ? QUICK_SHAPES : SHAPES;
+    // Parity runs with every CUDA call synchronised and checked, so that a kernel fault is caught
+    // at the call that raised it; the timings below run without (the check costs a round trip).
+    if (cuda) log.println("hgcn bench: synchronise-and-check mode " + (HgcnKernels.cudaSyncCheck(true) ? "on" : "off"));
     HgcnParity parity = new HgcnParity(log);
     log.println("== parity (relative: max |fused − composition| / max |composition|)");
     for (long[] s : shapes) {
@@ -108,10 +111,13 @@ public final class HgcnBench {
         for (HgcnKernel k : kernels) parity.direct(k, c, want);
         parity.autograd(kernels.get(0), c, want);
         if (cuda && t.value == ScalarType.Float.value && HgcnKernels.cpu().isPresent()) cpuAgainstCuda(parity, c, kernels.get(0));
+        if (cuda && t.value != ScalarType.Float.value && HgcnKernels.cpu().isPresent())
+          for (HgcnKernel k : kernels) if (k.halfOperands()) tensorCoresAgainstCpu(parity, c, k);
       }
     }
     log.println(String.format(Locale.ROOT, "== parity: %d checks, %d failed", parity.checks, parity.failures));
 
+    if (cuda) HgcnKernels.cudaSyncCheck(false);
     log.println("== timings: ms per forward+backward of one level (median of rounds after warm-up)");
     HgcnTiming timing = quick ? new HgcnTiming(cuda, 3, 5, 3) : new HgcnTiming(cuda, 20, 15, 20);
     List<String> rows = new ArrayList<>();
@@ -162,6 +168,25 @@ public final class HgcnBench {
     Tensor[] cudaOut = runDirect(cudaKernel, c.x, c.adj, c.dout, c.weights());
     for (int i = 0; i < cudaOut.length; i++) cudaOut[i] = cudaOut[i].to(cpu, ScalarType.Float);
     parity.report(cudaKernel.describe() + " vs hgcn-cpu", c, cudaOut, cpuOut);
+  }
+
+  /**
+   * A tensor-core kernel's results against the CPU reference that emulates its arithmetic (the
+   * same inputs in the same half type, operands rounded the same way): only the order of the
+   * float32 sums differs, so the bound is much tighter than against the composition.
+   */
+  private static void tensorCoresAgainstCpu(HgcnParity parity, HgcnCase c, HgcnKernel tc) {
+    Device cpu = new Device(DeviceType.CPU);
+    HgcnKernel ref = HgcnKernels.cpuHalfOperands().orElseThrow();
+    Tensor[] cpuOut = runDirect(ref, c.x.to(cpu, c.type), c.adj.to(cpu, c.type), c.dout.to(cpu, c.type),
+        new HgcnWeights(c.w1.to(cpu, ScalarType.Float), c.w2.to(cpu, ScalarType.Float), c.w3.to(cpu, ScalarType.Float),
+            c.gamma.to(cpu, ScalarType.Float)));
+    Tensor[] tcOut = runDirect(tc, c.x, c.adj, c.dout, c.weights());
+    for (int i = 0; i < tcOut.length; i++) {
+      tcOut[i] = tcOut[i].to(cpu, ScalarType.Float);
+      cpuOut[i] = cpuOut[i].to(ScalarType.Float);
+    }
+    parity.report(tc.describe() + " vs " + ref.describe(), c, tcOut, cpuOut, HgcnParity.SAME_ARITHMETIC_BOUND);
   }
 
   private static Tensor[] runDirect(HgcnKernel k, Tensor x, Tensor adj, Tensor dout, HgcnWeights w) {

@@ -18,6 +18,11 @@ final class CudaHgcnKernel extends NativeHgcnKernel {
   }
 
   @Override
+  public boolean halfOperands() {
+    return variant.tensorCores();
+  }
+
+  @Override
   int forward(HgcnArgs a, long x, long adj, long w1, long w2, long w3, long gamma, long out, long saved, long ws) {
     return HgcnCuda.hgcn_cuda_forward(a.dtype, a.n, a.e, x, adj, w1, w2, w3, gamma, out, saved, ws, variant.code(),
         a.device(), CudaStreams.current(a.device()));

@@ -2,14 +2,19 @@ package hspnet.kernel;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import org.bytedeco.javacpp.PointerScope;
 
 import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Stream;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorBase;
 import org.bytedeco.pytorch.TensorTensorHook;
 
 import static org.bytedeco.pytorch.global.torch.empty_like;
+import static org.bytedeco.pytorch.global.torch.getCurrentStream;
 import static org.bytedeco.pytorch.global.torch.zeros_like;
 
 /**
@@ -28,6 +33,11 @@ import static org.bytedeco.pytorch.global.torch.zeros_like;
  *
  * The adjacency is a constant (no gradient). Second-order gradients and a second backward over the
  * same graph are not supported.
+ *
+ * <p>Weight gradients go into {@code .grad} as AccumulateGrad would put them: the kernel adds
+ * straight into a .grad it can write (contiguous, float32, on the weight's device); one it cannot
+ * (strided, another type or device) is added to in place afterwards, keeping its type and layout;
+ * a missing one is set.
  */
 public final class FusedHgcn {
   private FusedHgcn() {}
@@ -71,6 +81,35 @@ public final class FusedHgcn {
     return PENDING.size();
   }
 
+  /**
+   * What a hook hands back to LibTorch. On CUDA the engine calls hooks on its own device thread,
+   * where no PointerScope of the caller is open: everything the hook makes would then wait for the
+   * GC to free its native memory. The body therefore runs in a scope of its own, freed when it
+   * returns. The returned tensor must outlive that scope until the native side has copied it (the
+   * JNI glue copies it only after call() has returned), so it is retained, and released at the next
+   * hand-over on the same thread: by then the previous call has long returned. At most one handle
+   * per autograd thread stays behind. The gradient LibTorch passes in is a copy the JNI glue made
+   * (it holds dL/dout alive); it joins the hook's scope too (reference-counted: where the caller
+   * has a scope open, as on the CPU, that scope frees it).
+   */
+  static Tensor handOver(TensorBase argument, Supplier<Tensor> body) {
+    release(LAST_RETURNED.get());
+    LAST_RETURNED.remove();
+    Tensor result;
+    try (PointerScope scope = new PointerScope()) {
+      scope.attach(argument);
+      result = body.get().retainReference();
+    }
+    LAST_RETURNED.set(result);
+    return result;
+  }
+
+  private static final ThreadLocal<Tensor> LAST_RETURNED = new ThreadLocal<>();
+
+  private static void release(Tensor t) {
+    if (t != null) t.releaseReference();
+  }
+
   private static Tensor firstTrainable(HgcnWeights w) {
     return w.w1().requires_grad() ? w.w1() : w.w2().requires_grad() ? w.w2() : w.w3();
   }
@@ -96,15 +135,25 @@ public final class FusedHgcn {
       this.outHook = new TensorTensorHook() {
         @Override
         public TensorBase call(TensorBase grad) {
-          return backward(new Tensor(grad));
+          return handOver(grad, () -> backward(new Tensor(grad)));
         }
       };
       this.linkHook = !linkHooked ? null : new TensorTensorHook() {
         @Override
         public TensorBase call(TensorBase grad) {
           PENDING.remove(Pending.this);
-          Tensor like = new Tensor(grad);
-          return viaGamma ? dgamma.reshape(like.sizes()).to(like.scalar_type()) : zeros_like(like);
+          return handOver(grad, () -> {
+            Tensor like = new Tensor(grad);
+            Tensor d = dgamma;
+            dgamma = null;
+            // made on the out hook's stream, read and freed on this one (see recordOnCurrentStream)
+            if (d.is_cuda()) d.record_stream(getCurrentStream((byte) d.device().index()));
+            try {
+              return viaGamma ? d.reshape(like.sizes()).to(like.scalar_type()) : zeros_like(like);
+            } finally {
+              release(d);
+            }
+          });
         }
       };
     }
@@ -115,31 +164,53 @@ public final class FusedHgcn {
 
     Tensor backward(Tensor dout) {
       try (NoGradGuard g = new NoGradGuard()) {
+        if (x.is_cuda()) recordOnCurrentStream();
         Tensor dx = empty_like(x);
         Tensor d = HgcnBuffers.floats(x, 1);
         Tensor[] weights = {w.w1(), w.w2(), w.w3()};
-        // Add into .grad where every trained weight already has one (the second level of a step,
-        // or gradients kept across steps); write fresh tensors where none has (the first level
-        // after zero_grad); in between, the missing ones start from zeros.
-        boolean any = false;
-        for (Tensor t : weights) any |= t.requires_grad() && usableGrad(t);
-        boolean accumulate = any;
+        // Add into .grad where every trained weight already has a .grad the kernel can write (the
+        // second level of a step, or gradients kept across steps); write fresh tensors where none
+        // has one (the first level after zero_grad); in between, the others start from zeros.
+        boolean[] inPlace = new boolean[3];
+        boolean accumulate = false;
+        for (int i = 0; i < 3; i++) {
+          inPlace[i] = weights[i].requires_grad() && usableGrad(weights[i]);
+          accumulate |= inPlace[i];
+        }
         Tensor[] targets = new Tensor[3];
-        boolean[] fresh = new boolean[3];
         for (int i = 0; i < 3; i++) {
           Tensor t = weights[i];
-          boolean existing = accumulate && t.requires_grad() && usableGrad(t);
-          fresh[i] = t.requires_grad() && !existing;
-          targets[i] = existing ? t.grad() : accumulate ? zeros_like(t) : empty_like(t);
+          targets[i] = inPlace[i] ? t.grad() : accumulate ? zeros_like(t) : empty_like(t);
         }
         kernel.backward(x, adj, w, saved, dout.contiguous(), new HgcnGrads(dx, targets[0], targets[1], targets[2], d),
             accumulate, workspace);
-        for (int i = 0; i < 3; i++)
-          if (fresh[i]) weights[i].mutable_grad().put(targets[i]);
-        dgamma = d;
-        if (linkHook == null) PENDING.remove(this);
+        for (int i = 0; i < 3; i++) {
+          Tensor t = weights[i];
+          if (!t.requires_grad() || inPlace[i]) continue;
+          Tensor old = t.grad();
+          // A .grad the kernel cannot write (strided, another type or device) is added to in place,
+          // as LibTorch's AccumulateGrad does (it keeps its type and layout); only a missing one is
+          // replaced.
+          if (old.defined()) old.add_(targets[i].to(old));
+          else t.mutable_grad().put(targets[i]);
+        }
+        if (linkHook != null) dgamma = d.retainReference(); // for the link hook, which runs next
+        else PENDING.remove(this);
         return dx;
       }
+    }
+
+    /**
+     * The buffers of the forward were allocated on the forward's stream and are read here on the
+     * current one; recording them on it keeps LibTorch's caching allocator from handing their
+     * memory out again (for work on the forward's stream) before this stream's kernels have read
+     * them. The autograd engine normally runs this hook on the forward's stream, where recording
+     * is a no-op; it matters when a caller switches streams between forward and backward. CUDA
+     * only (checked on a GPU; the CPU tests cannot reach it).
+     */
+    private void recordOnCurrentStream() {
+      Stream s = getCurrentStream((byte) x.device().index());
+      for (Tensor t : new Tensor[] {saved, workspace, x, adj}) t.record_stream(s);
     }
 
     private static boolean usableGrad(Tensor t) {

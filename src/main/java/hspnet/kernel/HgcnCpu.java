@@ -21,13 +21,13 @@ public final class HgcnCpu {
   public static native int hgcn_cpu_forward(int dtype, long n, long e, @Cast("const void*") long x,
       @Cast("const void*") long adj, @Cast("const float*") long w1, @Cast("const float*") long w2,
       @Cast("const float*") long w3, @Cast("const float*") long gamma, @Cast("void*") long out,
-      @Cast("float*") long saved, @Cast("float*") long workspace);
+      @Cast("float*") long saved, @Cast("float*") long workspace, int math);
 
   public static native int hgcn_cpu_backward(int dtype, long n, long e, @Cast("const void*") long x,
       @Cast("const void*") long adj, @Cast("const float*") long w1, @Cast("const float*") long w2,
       @Cast("const float*") long w3, @Cast("const float*") long gamma, @Cast("const float*") long saved,
       @Cast("const void*") long dout, @Cast("void*") long dx, @Cast("float*") long dw1, @Cast("float*") long dw2,
-      @Cast("float*") long dw3, @Cast("float*") long dgamma, int accumulate, @Cast("float*") long workspace);
+      @Cast("float*") long dw3, @Cast("float*") long dgamma, int accumulate, @Cast("float*") long workspace, int math);
 
   public static native @Cast("const char*") String hgcn_cpu_last_error();
 

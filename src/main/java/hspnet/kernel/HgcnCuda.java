@@ -36,5 +36,9 @@ public final class HgcnCuda {
   public static native int hgcn_cuda_device_info(int device, @Cast("char*") BytePointer name, int nameLen,
       @Cast("int64_t*") LongPointer freeBytes, @Cast("int64_t*") LongPointer totalBytes);
 
+  public static native void hgcn_cuda_set_sync_check(int on);
+
+  public static native int hgcn_cuda_sync_check();
+
   public static native @Cast("const char*") String hgcn_cuda_last_error();
 }

@@ -13,6 +13,14 @@ public interface HgcnKernel {
   /** A short name for logs and benchmark rows. */
   String describe();
 
+  /**
+   * Whether half-type products round their operands to the activation type first (the tensor-core
+   * variants, and the CPU reference emulating them) instead of multiplying them exactly in float32.
+   */
+  default boolean halfOperands() {
+    return false;
+  }
+
   /** out = γ·A·leaky(A·leaky(A·X·W1)·W2)·W3 + (1−γ)·X, keeping what the backward needs in saved. */
   void forward(Tensor x, Tensor adj, HgcnWeights w, Tensor out, Tensor saved, Tensor workspace);
 

@@ -1,6 +1,7 @@
 package hspnet.kernel;
 
 import java.util.Optional;
+import java.util.Properties;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
@@ -23,17 +24,32 @@ public final class HgcnKernels {
   private HgcnKernels() {}
 
   private static final class Cpu {
-    static final Loaded LOADED = Loaded.of(HgcnCpu.class);
+    static final Loaded LOADED = Loaded.of(HgcnCpu.class, "");
   }
 
   private static final class Cuda {
-    static final Loaded LOADED = Loaded.of(HgcnCuda.class);
+    static final Loaded LOADED = Loaded.of(HgcnCuda.class, "-gpu");
   }
 
   private record Loaded(boolean ok, String reason) {
-    static Loaded of(Class<?> binding) {
+    /**
+     * Loads a binding whose @Platform may carry a platform extension. JavaCPP's Loader skips such
+     * a binding — returns null, loads nothing, binds no native method — unless the JVM runs with
+     * that extension (org.bytedeco.javacpp.platform.extension), so it is asked again with the
+     * extension set for this one class: the CUDA library then loads wherever it was built,
+     * whichever LibTorch natives the process uses.
+     */
+    static Loaded of(Class<?> binding, String extension) {
       try {
-        Loader.load(binding);
+        String path = Loader.load(binding);
+        if (path == null && !extension.isEmpty()) {
+          Properties p = new Properties();
+          p.putAll(Loader.loadProperties());
+          p.setProperty("platform.extension", extension);
+          path = Loader.load(binding, p, false);
+        }
+        if (path == null)
+          return new Loaded(false, binding.getSimpleName() + " has no native library for " + Loader.getPlatform() + extension);
         return new Loaded(true, "");
       } catch (UnsatisfiedLinkError | ExceptionInInitializerError | NoClassDefFoundError e) {
         return new Loaded(false, binding.getSimpleName() + " did not load: " + e);
@@ -43,7 +59,16 @@ public final class HgcnKernels {
 
   /** The CPU reference, when libhgcn_cpu.so loads (it is built on every machine with CMake). */
   public static Optional<HgcnKernel> cpu() {
-    return Cpu.LOADED.ok() ? Optional.of(new CpuHgcnKernel()) : Optional.empty();
+    return Cpu.LOADED.ok() ? Optional.of(new CpuHgcnKernel(false)) : Optional.empty();
+  }
+
+  /**
+   * The CPU reference computing what the tensor-core variants ({@link HgcnVariant#tensorCores()})
+   * do: each product's operands rounded to the activation type, float32 sums. The same as
+   * {@link #cpu()} for float32 activations.
+   */
+  public static Optional<HgcnKernel> cpuHalfOperands() {
+    return Cpu.LOADED.ok() ? Optional.of(new CpuHgcnKernel(true)) : Optional.empty();
   }
 
   /** The CUDA kernels with the default variant, when libhgcn_cuda.so loads. */
@@ -98,6 +123,19 @@ public final class HgcnKernels {
       if (HgcnCuda.hgcn_cuda_device_info(device, name, 256, free, total) != 0) return Optional.empty();
       return Optional.of(new DeviceInfo(name.getString(), free.get(), total.get()));
     }
+  }
+
+  /**
+   * Turns the CUDA library's synchronise-and-check mode on or off (native/include/hgcn.h): every
+   * call then waits for its stream and fails on an error the kernels raised while running, which
+   * launch checks alone miss. For device checks (it costs a round trip per call); the environment
+   * variable HSPNET_HGCN_SYNC_CHECK=1 turns it on too. Returns whether the mode is now on (false
+   * when the CUDA library is not loaded).
+   */
+  public static boolean cudaSyncCheck(boolean on) {
+    if (!Cuda.LOADED.ok()) return false;
+    HgcnCuda.hgcn_cuda_set_sync_check(on ? 1 : 0);
+    return HgcnCuda.hgcn_cuda_sync_check() != 0;
   }
 
   /** Why {@link #cpu()} is empty ("" when it is not). */

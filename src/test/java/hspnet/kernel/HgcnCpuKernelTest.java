@@ -22,7 +22,15 @@ import hspnet.testutil.NativeScope;
  */
 @ExtendWith(NativeScope.class)
 class HgcnCpuKernelTest {
-  static final double F32_BOUND = 1e-5, HALF_BOUND = 1e-2;
+  static final double F32_BOUND = 1e-5, HALF_BOUND = 1e-2, HALF_OPERAND_BOUND = 2e-4;
+  /**
+   * The tensor cores' arithmetic against the exact level: the weights and float32 intermediates are
+   * rounded too, and the backward chains five products (dW1 comes from G through dZ3, dP2, dZ2,
+   * dP1), so bfloat16's 8-bit mantissa ends up at a few 1e-2 of the largest gradient.
+   */
+  static double tensorCoreBound(ScalarType t) {
+    return t.value == ScalarType.BFloat16.value ? 1e-1 : 1e-2;
+  }
   static final String[] NAMES = {"out", "dX", "dW1", "dW2", "dW3", "dgamma"};
 
   private static HgcnKernel cpu() {
@@ -88,6 +96,45 @@ class HgcnCpuKernelTest {
       rounded.dout.copy_(r.dout.to(t).to(ScalarType.Float));
       assertClose("6x64 " + t, fused(cpu(), r, t, null), rounded.expected(), HALF_BOUND);
     }
+  }
+
+  /**
+   * The tensor cores' arithmetic (operands rounded to the activation type, float32 sums), stated by
+   * the CPU reference, against the plan written out in LibTorch with the same roundings: they
+   * differ only in the order of float32 sums (and where that flips an operand's rounding). The
+   * rounding must matter: for bfloat16 the result is further from the exact-operand reference's
+   * than the bound, so an emulation that rounded nothing would fail.
+   */
+  @Test
+  void halfOperandsAreTheTensorCoresArithmetic() {
+    HgcnKernel emulated = HgcnKernels.cpuHalfOperands().orElseThrow();
+    assertEquals("hgcn-cpu-half-operands", emulated.describe());
+    for (long[] s : new long[][] {{6, 64}, {5, 40}}) {
+      for (ScalarType t : new ScalarType[] {ScalarType.Half, ScalarType.BFloat16}) {
+        HgcnReference r = new HgcnReference(s[0], s[1], 23 + s[0], 0.9);
+        String shape = s[0] + "x" + s[1] + " " + t + " half operands";
+        Tensor[] got = fused(emulated, r, t, null);
+        assertClose(shape, got, r.halfOperandPlan(t), HALF_OPERAND_BOUND);
+        // and, within the tensor cores' bound, still the level SPEC §2 defines
+        HgcnReference rounded = new HgcnReference(s[0], s[1], 23 + s[0], 0.9);
+        rounded.x.copy_(r.x.to(t).to(ScalarType.Float));
+        rounded.adj.copy_(r.adj.to(t).to(ScalarType.Float));
+        rounded.dout.copy_(r.dout.to(t).to(ScalarType.Float));
+        assertClose(shape + " vs exact", got, rounded.expected(), tensorCoreBound(t));
+        Tensor[] exact = fused(cpu(), r, t, null);
+        double apart = 0;
+        for (int i = 0; i < NAMES.length; i++) apart = Math.max(apart, HgcnReference.relDiff(got[i], exact[i]));
+        System.out.printf("hgcn-cpu %s: %.2e from the exact-operand reference%n", shape, apart);
+        assertTrue(apart > 2 * HALF_OPERAND_BOUND, shape + ": only " + apart + " from the exact-operand reference");
+      }
+    }
+  }
+
+  @Test
+  void halfOperandsChangeNothingForFloat32() {
+    HgcnReference r = new HgcnReference(5, 24, 9, 0.9);
+    Tensor[] a = fused(cpu(), r, ScalarType.Float, null), b = fused(HgcnKernels.cpuHalfOperands().orElseThrow(), r, ScalarType.Float, null);
+    for (int i = 0; i < NAMES.length; i++) assertTrue(a[i].equal(b[i]), NAMES[i] + " differs");
   }
 
   @Test

@@ -9,6 +9,7 @@ import static org.bytedeco.pytorch.global.torch.manual_seed;
 import static org.bytedeco.pytorch.global.torch.randn;
 import static org.bytedeco.pytorch.global.torch.rand;
 import static org.bytedeco.pytorch.global.torch.softmax;
+import static org.bytedeco.pytorch.global.torch.where;
 
 /**
  * Random inputs of one HGCN level and the LibTorch composition the fused kernel must match,
@@ -57,6 +58,52 @@ final class HgcnReference {
     Tensor out = compose(leaves[0], adj, leaves[1], leaves[2], leaves[3], leaves[4]);
     out.mul(dout).sum().backward();
     return new Tensor[] {out.detach(), leaves[0].grad(), leaves[1].grad(), leaves[2].grad(), leaves[3].grad(), leaves[4].grad()};
+  }
+
+  /**
+   * The kernels' plan (native/src/hgcn_plan.h: the same association and buffers) written out in
+   * LibTorch with every product's operands rounded to t — the arithmetic of the tensor-core
+   * variants (HGCN_MATH_HALF_OPERANDS) — and everything else in float32. Returns out, dX, dW1..dW3,
+   * dγ in float32, out and dX rounded to t as the kernels store them.
+   */
+  Tensor[] halfOperandPlan(ScalarType t) {
+    Tensor xs = round(x, t), a = round(adj, t), g = round(dout, t), gm = gamma;
+    Tensor one = gm.neg().add(new Scalar(1.0));
+    Tensor y1 = mm(a, xs, t);
+    Tensor h1 = leaky(mm(y1, w1, t));
+    Tensor z2 = mm(h1, w2, t);
+    Tensor h2 = leaky(mm(a, z2, t));
+    Tensor z3 = mm(h2, w3, t);
+    Tensor h3 = mm(a, z3, t);
+    Tensor out = gm.mul(h3).add(one.mul(xs));
+    Tensor dz3 = gm.mul(mm(a.t(), g, t));
+    Tensor dgamma = g.to(ScalarType.Double).mul(h3.to(ScalarType.Double).sub(xs.to(ScalarType.Double))).sum().to(ScalarType.Float).reshape(new long[] {1});
+    Tensor dp2 = leakyGrad(mm(dz3, w3.t(), t), h2);
+    Tensor dw3 = mm(h2.t(), dz3, t);
+    Tensor dz2 = mm(a.t(), dp2, t);
+    Tensor dp1 = leakyGrad(mm(dz2, w2.t(), t), h1);
+    Tensor dw2 = mm(h1.t(), dz2, t);
+    Tensor dy1 = mm(dp1, w1.t(), t);
+    Tensor dw1 = mm(y1.t(), dp1, t);
+    Tensor dx = mm(a.t(), dy1, t).add(one.mul(g));
+    return new Tensor[] {round(out, t), round(dx, t), dw1, dw2, dw3, dgamma};
+  }
+
+  private static Tensor round(Tensor v, ScalarType t) {
+    return v.to(t).to(ScalarType.Float);
+  }
+
+  private static Tensor mm(Tensor p, Tensor q, ScalarType t) {
+    return round(p, t).matmul(round(q, t));
+  }
+
+  private static Tensor leaky(Tensor v) {
+    return leaky_relu(v, new Scalar(0.2));
+  }
+
+  /** v where the activation's output is positive, 0.2·v elsewhere. */
+  private static Tensor leakyGrad(Tensor v, Tensor activated) {
+    return where(activated.gt(new Scalar(0.0)), v, v.mul(new Scalar(0.2)));
   }
 
   /** max |actual − expected| / max |expected|, in double; NaN when either holds a NaN. */
