@@ -17,7 +17,7 @@ import hspnet.nn.Tensors;
 
 /**
  * CLIP's image transform in LibTorch ops, on the device that holds the decoded pixels (the GPU
- * decode path: nvJPEG leaves them there): uint8 RGB {@code [H, W, 3]} → antialiased bicubic resize
+ * decode path: nvJPEG leaves them there): planar uint8 RGB {@code [3, H, W]} → antialiased bicubic resize
  * of the shorter side (LibTorch's interpolate with antialias, which torchvision's Resize uses on
  * tensors) → center crop → [0, 1] → CLIP's normalisation, with {@link ClipTransform}'s geometry.
  *
@@ -36,11 +36,11 @@ public final class DeviceTransform {
     this.std = Tensors.kept(() -> Tensors.ofFloats(ClipTransform.STD, 3, 1, 1).to(device, ScalarType.Float).mul(new Scalar(255)));
   }
 
-  /** {@code [H, W, 3]} uint8 RGB on the device → {@code [3, size, size]} float32 on the same device. */
+  /** {@code [3, H, W]} uint8 RGB on the device → {@code [3, size, size]} float32 on the same device. */
   public Tensor apply(Tensor rgb) {
-    long h = rgb.size(0), w = rgb.size(1);
+    long h = rgb.size(1), w = rgb.size(2);
     int[] resized = ClipTransform.resizedSize((int) w, (int) h, size);
-    Tensor x = rgb.permute(2, 0, 1).unsqueeze(0).to(ScalarType.Float);
+    Tensor x = rgb.unsqueeze(0).to(ScalarType.Float);
     Tensor y;
     try (InterpolateFuncOptions o = new InterpolateFuncOptions()) {
       o.size().put(new LongVector(resized[1], resized[0]));

@@ -1,13 +1,17 @@
 package hspnet.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.DeviceType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -34,7 +38,7 @@ class DeviceTransformTest {
         px[p] = px[p + 2];
         px[p + 2] = t;
       }
-      Tensor rgb = Tensors.ofBytes(px, height, width, 3);
+      Tensor rgb = Tensors.ofBytes(px, height, width, 3).permute(2, 0, 1).contiguous();
       Tensor out = new DeviceTransform(size, new Device(DeviceType.CPU)).apply(rgb);
       assertArrayEquals(new long[] {3, size, size}, Tensors.shape(out));
       float[] device = Tensors.toFloats(out.contiguous());
@@ -50,5 +54,14 @@ class DeviceTransformTest {
       assertTrue(worst <= 3.01 * LEVEL, "max difference " + worst / LEVEL + " levels");
       assertTrue(mean <= 0.5 * LEVEL, "mean difference " + mean / LEVEL + " levels");
     }
+  }
+
+  @Test
+  void nvJpegIsRefusedOffCudaAndWithoutItsNatives() {
+    IllegalArgumentException cpu = assertThrows(IllegalArgumentException.class, () -> NvJpegDecoder.open(new Device(DeviceType.CPU)));
+    assertTrue(cpu.getMessage().contains("nvJPEG decodes on a CUDA device"), cpu.getMessage());
+    assumeFalse(torch.cuda_is_available(), "a CUDA build has nvJPEG's natives");
+    IllegalStateException none = assertThrows(IllegalStateException.class, () -> NvJpegDecoder.open(new Device(DeviceType.CUDA)));
+    assertTrue(none.getMessage().startsWith("image_decode gpu needs nvJPEG: the CUDA build (mvn -Pgpu package)"), none.getMessage());
   }
 }
