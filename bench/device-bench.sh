@@ -8,7 +8,8 @@
 #   2. the demo through the real command line (TrainMain, device cuda, amp) for one short epoch;
 #   3. BenchMain at the protocol (RN50, batch 128, 224 px; train-step, eval-forward,
 #      end-to-end, peak memory) plus the variants table;
-#   4. two data-parallel ranks of the demo on the one GPU, over Gloo and over NCCL.
+#   4. two data-parallel ranks of the demo on the one GPU, over Gloo and over NCCL;
+#   5. JPEG decoding with nvJPEG and the LibTorch resize against the Pillow-exact CPU path (DecodeBench).
 # Writes checks.log, smoke.log, bench.log and rows.md (the history rows for docs/benchmarks.md)
 # under $OUT. --cpu-local runs the same on this machine's CPU (small sizes) to test the script.
 set -uo pipefail
@@ -108,10 +109,16 @@ for backend in gloo nccl; do
 done
 printf '%s\n' "${dist_verdicts[@]}" | tee "$OUT/dist.log"
 
+echo "== 5. JPEG decoding on the $dev: nvJPEG + LibTorch resize against the Pillow-exact CPU path"
+if [ $mode = cpu ]; then decode_args=(--device cpu --count 32); else decode_args=(--device cuda --count 512); fi
+timeout 120 "${RUN[@]}" hspnet.bench.DecodeBench "${decode_args[@]}" 2>&1 | tee "$OUT/decode.log"
+[ "${PIPESTATUS[0]}" = 0 ] || echo "FAIL DecodeBench (nvJPEG may be missing on this machine: see decode.log)" | tee -a "$OUT/decode.log"
+
 echo "== summary ($(( $(date +%s) - t0 )) s)"
 grep -E "^(OK|FAIL|SKIP)|DEVICE CHECK" "$OUT/checks.log"
 echo "$verdict"
 cat "$OUT/dist.log"
+tail -6 "$OUT/decode.log"
 echo "rows for docs/benchmarks.md:"
 cat "$OUT/rows.md" 2>/dev/null || { echo "(none)"; status=1; }
 rm -rf "$B" "$smoke"

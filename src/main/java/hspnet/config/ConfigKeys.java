@@ -74,6 +74,7 @@ public final class ConfigKeys {
       required("demo_val_images", KeyType.INT, "demo dataset: validation images to generate"),
       required("skip_bad_images", KeyType.BOOL, "skip missing or undecodable images and report their count (default false: stop with the list file and line)"),
       required("image_resize", KeyType.STRING, "pil (default): PIL's antialiased bicubic, as CLIP and the original; opencv: cv::resize INTER_CUBIC (faster, no antialiasing)"),
+      required("image_decode", KeyType.STRING, "cpu (default): Pillow-exact decoding and resize on the CPU; gpu: nvJPEG and LibTorch's antialiased bicubic on the CUDA device (CUDA build; no training augmentations)"),
       required("aug_hflip", KeyType.BOOL, "training augmentation: random horizontal flip (default false)"),
       required("aug_random_resized_crop", KeyType.BOOL, "training augmentation: torchvision's RandomResizedCrop instead of resize + center crop (default false)"),
       required("aug_crop_min_scale", KeyType.DOUBLE, "smallest area fraction of a random resized crop (default 0.08)"),

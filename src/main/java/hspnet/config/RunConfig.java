@@ -46,6 +46,7 @@ public final class RunConfig {
   private final DistBackend distBackend;
   private final int distTimeoutS;
   private final ClipTransform.Resize imageResize;
+  private final ImageDecode imageDecode;
   private final AugmentationKeys augmentation;
   private final BaselineKeys baselines;
 
@@ -54,7 +55,12 @@ public final class RunConfig {
 
   /** The {@code aug_*} keys: training augmentation, every option off in base.yaml. */
   public record AugmentationKeys(boolean hflip, boolean randomResizedCrop, double cropMinScale, double cutout,
-      int randAugmentOps, int randAugmentMagnitude) {}
+      int randAugmentOps, int randAugmentMagnitude) {
+    /** Whether any training augmentation is on. */
+    public boolean any() {
+      return hflip || randomResizedCrop || cutout > 0 || randAugmentOps > 0;
+    }
+  }
 
   RunConfig(Path file, Map<String, Object> values, Map<String, String> origins) {
     this.file = file;
@@ -135,6 +141,11 @@ public final class RunConfig {
     augmentation = new AugmentationKeys(bool("aug_hflip"), bool("aug_random_resized_crop"), number("aug_crop_min_scale"),
         number("aug_cutout"), integer("aug_randaugment_ops"), integer("aug_randaugment_magnitude"));
     baselines = new BaselineKeys(number("ls_coef"), number("expected_num_pos"), number("role_lr_mult"), number("delta_rel"));
+    imageDecode = Choice.parse(ImageDecode.class, string("image_decode"), this, "image_decode");
+    if (imageDecode == ImageDecode.GPU && device == DeviceChoice.CPU)
+      throw error("image_decode", "gpu decodes on the CUDA device and device is cpu; use cpu");
+    if (imageDecode == ImageDecode.GPU && augmentation.any())
+      throw error("image_decode", "gpu does not apply the training augmentations (aug_*); turn them off or decode on the cpu");
   }
 
   /** The configuration file the user chose. */
@@ -236,6 +247,7 @@ public final class RunConfig {
   public DistBackend distBackend() { return distBackend; }
   public int distTimeoutS() { return distTimeoutS; }
   public ClipTransform.Resize imageResize() { return imageResize; }
+  public ImageDecode imageDecode() { return imageDecode; }
   public AugmentationKeys augmentation() { return augmentation; }
   public BaselineKeys baselines() { return baselines; }
 

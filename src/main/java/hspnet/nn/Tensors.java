@@ -5,6 +5,7 @@ import static org.bytedeco.pytorch.global.torch.from_blob;
 import java.util.List;
 import java.util.function.Supplier;
 
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
@@ -25,6 +26,13 @@ public final class Tensors {
   public static Tensor ofFloats(float[] data, long... shape) {
     try (FloatPointer p = new FloatPointer(data.length == 0 ? new float[1] : data)) {
       return from_blob(p, shape, new TensorOptions().dtype(new ScalarTypeOptional(ScalarType.Float))).clone();
+    }
+  }
+
+  /** uint8 values (a byte's bits, 0..255) as a uint8 tensor of {@code shape}. */
+  public static Tensor ofBytes(byte[] data, long... shape) {
+    try (BytePointer p = new BytePointer(data.length == 0 ? new byte[1] : data)) {
+      return from_blob(p, shape, new TensorOptions().dtype(new ScalarTypeOptional(ScalarType.Byte))).clone();
     }
   }
 
