@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
-# The one device call of issue 7 (prepared by bench/device-prepare.sh, which builds the bundle):
+# The one device call of the GPU checks (prepared by bench/device-prepare.sh, which builds the bundle):
 #   command: bash bench/device-bench.sh      carry: [".device"]      timeout_s: 600
-# On the GPU machine, from .device/bundle.tar.xz (no Java or Maven needed there):
+# On the GPU machine, from .device/bundle.tar.xz (no Java or Maven needed there), most needed first:
 #   1. DeviceCheck: CUDA visible; the reference fixture's HSPNet on the GPU (float32, fp16 autocast,
 #      channels-last) against the CPU and the original's logits; a few training steps with fp16 +
 #      loss scaling, bf16 and the fused optimizer, loss finite;
-#   2. the demo through the real command line (TrainMain, device cuda, amp) for one short epoch;
-#   3. BenchMain at the issue's protocol (RN50, batch 128, 224 px; train-step, eval-forward,
+#   2. the fused HGCN kernel: every variant's parity with the LibTorch composition, then timings
+#      (HgcnBench, the rows hgcn-fused and hgcn-libtorch);
+#   3. BenchMain at the bar's protocol (RN50, batch 128, 224 px; train-step, eval-forward,
 #      end-to-end, peak memory) plus the variants table;
-#   4. two data-parallel ranks of the demo on the one GPU, over Gloo and over NCCL;
-#   5. JPEG decoding with nvJPEG and the LibTorch resize against the Pillow-exact CPU path (DecodeBench).
-# Writes checks.log, smoke.log, bench.log and rows.md (the history rows for docs/benchmarks.md)
-# under $OUT. --cpu-local runs the same on this machine's CPU (small sizes) to test the script.
+#   4. the same train-step and eval-forward in plain PyTorch (bench/torch_peer.py), the original's
+#      way, on the same GPU in the same call;
+#   5. the demo through the real command line (TrainMain, device cuda, amp) for one short epoch;
+#   6. two data-parallel ranks of the demo on the one GPU, over Gloo and over NCCL;
+#   7. JPEG decoding with nvJPEG and the LibTorch resize against the Pillow-exact CPU path (DecodeBench).
+# The steps share one deadline (DEVICE_BUDGET_S, 540 s by default): each gets at most its own limit
+# and what is left, so that the summary always prints inside the device call's limit.
+# Writes checks.log, smoke.log, bench.log, hgcn.log and rows.md (the history rows for
+# docs/benchmarks.md) under $OUT. --cpu-local runs the same on this machine's CPU (small sizes) to
+# test the script.
 set -uo pipefail
 mode=gpu; [ "${1:-}" = --cpu-local ] && mode=cpu
-OUT=${OUT:-$(mktemp -d)}; mkdir -p "$OUT"
+# logs are written to a folder of their own and packed into $OUT at the end: the device tool
+# brings back at most 8 files
+DEST=${OUT:-$(mktemp -d)}; mkdir -p "$DEST"
+OUT=$(mktemp -d /tmp/hspnet-logs.XXXXXX)
 [ -f .device/bundle.tar.xz ] || { echo "device-bench: no .device/bundle.tar.xz: run bench/device-prepare.sh first" >&2; exit 1; }
 B=$(mktemp -d /tmp/hspnet-bundle.XXXXXX)
 tar -xJf .device/bundle.tar.xz -C "$B" || exit 1
@@ -24,12 +34,47 @@ export JAVA_OPTS="${JAVA_OPTS:--Xmx24g}"
 dev=cuda; [ $mode = cpu ] && dev=cpu
 status=0
 t0=$(date +%s)
+budget=${DEVICE_BUDGET_S:-540}
+# limit SECONDS: the step's own limit, or what is left of the budget (keeping 15 s for the summary)
+limit() { local left=$(( budget - 15 - ($(date +%s) - t0) )); [ "$left" -lt "$1" ] && echo $(( left > 5 ? left : 5 )) || echo "$1"; }
 
 echo "== 1. device checks ($dev)"
-timeout 100 "${RUN[@]}" hspnet.bench.DeviceCheck --fixtures .device/data/fixtures --device $dev 2>&1 | tee "$OUT/checks.log"
+timeout $(limit 100) "${RUN[@]}" hspnet.bench.DeviceCheck --fixtures .device/data/fixtures --device $dev 2>&1 | tee "$OUT/checks.log"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 
-echo "== 2. demo through TrainMain ($dev, amp), one short epoch"
+echo "== 2. fused HGCN kernel: parity of every variant with the LibTorch composition, timings"
+hgcn_args=(--out "$OUT/hgcn" --commit "$HSPNET_COMMIT"); [ $mode = cpu ] && hgcn_args+=(--quick)
+timeout $(limit 120) "${RUN[@]}" hspnet.bench.HgcnBench "${hgcn_args[@]}" 2>&1 | tee "$OUT/hgcn.log"
+[ "${PIPESTATUS[0]}" = 0 ] || { status=1; echo "FAIL HgcnBench" | tee -a "$OUT/hgcn.log"; }
+cat "$OUT/hgcn/hgcn-rows.md" >> "$OUT/rows.md" 2>/dev/null
+
+echo "== 3. benchmarks ($dev)"
+if [ $mode = cpu ]; then
+  args=(--device cpu --batch 4 --image-size 64 --warmup 1 --steps 2 --e2e-images 16 --e2e-files 8 --workers 2 --variants)
+else
+  # peak memory from the caching allocator's statistics needs the CUDA presets to load; probe that
+  # in a JVM of its own first (a missing symbol would abort the process), then the driver's view
+  if timeout 60 "${RUN[@]}" hspnet.bench.DeviceCheck --probe-memory auto 2>&1 | tee -a "$OUT/checks.log"; then memory=auto
+  elif timeout 60 "${RUN[@]}" hspnet.bench.DeviceCheck --probe-memory driver 2>&1 | tee -a "$OUT/checks.log"; then memory=driver
+    echo "device-bench: allocator statistics unavailable; peak memory from the driver's view (an upper bound)"
+  else memory=none; echo "device-bench: no GPU memory measurement works here; peak GiB not measured"; fi
+  args=(--device cuda --variants --memory $memory)
+fi
+timeout $(limit 240) "${RUN[@]}" hspnet.bench.BenchMain "${args[@]}" --rows-out "$OUT/rows.md" 2>&1 | tee "$OUT/bench.log"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
+
+echo "== 4. the same steps in plain PyTorch (bench/torch_peer.py), the original's way"
+py=${PYTHON:-python3}
+if [ $mode = cpu ] && ! "$py" -c 'import torch' 2>/dev/null; then
+  echo "SKIP no torch for $py here" | tee "$OUT/peer.log"
+else
+  if [ $mode = cpu ]; then peer_args=(--device cpu --size small --batch 4 --image-size 64 --warmup 1 --steps 2)
+  else peer_args=(--device cuda); fi
+  PYTHONUNBUFFERED=1 timeout $(limit 150) "$py" bench/torch_peer.py "${peer_args[@]}" --rows-out "$OUT/rows.md" 2>&1 | tee "$OUT/peer.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || echo "FAIL torch_peer.py" | tee -a "$OUT/peer.log"
+fi
+
+echo "== 5. demo through TrainMain ($dev, amp), one short epoch"
 smoke=$(mktemp -d /tmp/hspnet-smoke.XXXXXX)
 cat > "$smoke/smoke.yaml" <<YAML
 checkpoint: hspnet+device-smoke
@@ -62,7 +107,7 @@ clip_arch:
   transformer_heads: 2
   transformer_layers: 2
 YAML
-timeout 120 "${RUN[@]}" hspnet.TrainMain -c "$smoke/smoke.yaml" 2>&1 | tee "$OUT/smoke.log"
+timeout $(limit 120) "${RUN[@]}" hspnet.TrainMain -c "$smoke/smoke.yaml" 2>&1 | tee "$OUT/smoke.log"
 rc=${PIPESTATUS[0]}
 if [ "$rc" != 0 ]; then verdict="FAIL TrainMain exit status $rc"
 elif grep -qiE "Loss: *(nan|-?inf)" "$OUT/smoke.log"; then verdict="FAIL a non-finite loss in the demo run"
@@ -71,22 +116,7 @@ else verdict="OK   demo trained one epoch on $dev with amp (losses finite): $(gr
 echo "$verdict" | tee -a "$OUT/smoke.log"
 case $verdict in FAIL*) status=1;; esac
 
-echo "== 3. benchmarks ($dev)"
-if [ $mode = cpu ]; then
-  args=(--device cpu --batch 4 --image-size 64 --warmup 1 --steps 2 --e2e-images 16 --e2e-files 8 --workers 2 --variants)
-else
-  # peak memory from the caching allocator's statistics needs the CUDA presets to load; probe that
-  # in a JVM of its own first (a missing symbol would abort the process), then the driver's view
-  if timeout 60 "${RUN[@]}" hspnet.bench.DeviceCheck --probe-memory auto 2>&1 | tee -a "$OUT/checks.log"; then memory=auto
-  elif timeout 60 "${RUN[@]}" hspnet.bench.DeviceCheck --probe-memory driver 2>&1 | tee -a "$OUT/checks.log"; then memory=driver
-    echo "device-bench: allocator statistics unavailable; peak memory from the driver's view (an upper bound)"
-  else memory=none; echo "device-bench: no GPU memory measurement works here; peak GiB not measured"; fi
-  args=(--device cuda --variants --memory $memory)
-fi
-timeout 300 "${RUN[@]}" hspnet.bench.BenchMain "${args[@]}" --rows-out "$OUT/rows.md" 2>&1 | tee "$OUT/bench.log"
-[ "${PIPESTATUS[0]}" = 0 ] || status=1
-
-echo "== 4. two data-parallel ranks on one $dev device (Gloo, then NCCL), the smoke config"
+echo "== 6. two data-parallel ranks on one $dev device (Gloo, then NCCL), the smoke config"
 # both ranks use GPU 0 (LOCAL_RANK 0): a one-GPU machine exercises the collectives on CUDA tensors;
 # NCCL refuses two ranks on one GPU in most versions, so its line says what happened either way
 dist_verdicts=()
@@ -95,7 +125,7 @@ for backend in gloo nccl; do
   port=$(( 29500 + RANDOM % 1000 )); pids=()
   for r in 0 1; do
     MASTER_ADDR=127.0.0.1 MASTER_PORT=$port RANK=$r WORLD_SIZE=2 LOCAL_RANK=0 LOCAL_WORLD_SIZE=2 \
-      timeout 150 "${RUN[@]}" hspnet.TrainMain -c "$smoke/smoke.yaml" -o dist_backend=$backend -o dist_timeout_s=60 \
+      timeout $(limit 100) "${RUN[@]}" hspnet.TrainMain -c "$smoke/smoke.yaml" -o dist_backend=$backend -o dist_timeout_s=60 \
       -o checkpoint=hspnet+device-dist-$backend > "$OUT/dist-$backend-rank$r.log" 2>&1 & pids+=($!)
   done
   rcs=""; for p in "${pids[@]}"; do wait "$p"; rcs="$rcs $?"; done
@@ -109,9 +139,9 @@ for backend in gloo nccl; do
 done
 printf '%s\n' "${dist_verdicts[@]}" | tee "$OUT/dist.log"
 
-echo "== 5. JPEG decoding on the $dev: nvJPEG + LibTorch resize against the Pillow-exact CPU path"
+echo "== 7. JPEG decoding on the $dev: nvJPEG + LibTorch resize against the Pillow-exact CPU path"
 if [ $mode = cpu ]; then decode_args=(--device cpu --count 32); else decode_args=(--device cuda --count 512); fi
-timeout 120 "${RUN[@]}" hspnet.bench.DecodeBench "${decode_args[@]}" 2>&1 | tee "$OUT/decode.log"
+timeout $(limit 90) "${RUN[@]}" hspnet.bench.DecodeBench "${decode_args[@]}" 2>&1 | tee "$OUT/decode.log"
 [ "${PIPESTATUS[0]}" = 0 ] || echo "FAIL DecodeBench (nvJPEG may be missing on this machine: see decode.log)" | tee -a "$OUT/decode.log"
 
 echo "== summary ($(( $(date +%s) - t0 )) s)"
@@ -119,7 +149,12 @@ grep -E "^(OK|FAIL|SKIP)|DEVICE CHECK" "$OUT/checks.log"
 echo "$verdict"
 cat "$OUT/dist.log"
 tail -6 "$OUT/decode.log"
+grep -E "HGCN CHECK|== parity:|FAIL" "$OUT/hgcn.log" | tail -20
+grep -E "^torch-|^FAIL|^SKIP" "$OUT/peer.log"
 echo "rows for docs/benchmarks.md:"
 cat "$OUT/rows.md" 2>/dev/null || { echo "(none)"; status=1; }
-rm -rf "$B" "$smoke"
+tar -czf "$DEST/logs.tgz" -C "$OUT" . && for f in rows.md checks.log hgcn.log bench.log peer.log; do
+  [ -f "$OUT/$f" ] && cp "$OUT/$f" "$DEST/"; done
+echo "device-bench: logs in $DEST (logs.tgz holds them all)"
+rm -rf "$B" "$smoke" "$OUT"
 exit $status

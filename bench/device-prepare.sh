@@ -9,7 +9,7 @@
 #      (.device is ignored by git; nothing from ../shared enters the repository);
 #   3. records the commit measured in .device/commit.txt;
 #   4. runs bench/device-bench.sh --cpu-local: the same script on this machine's CPU, from the bundle.
-# Then, with the device tool:  command: bash bench/device-bench.sh   carry: [".device"]   timeout_s: 540
+# Then, with the device tool:  command: bash bench/device-bench.sh   carry: [".device"]   timeout_s: 580
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
