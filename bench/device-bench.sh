@@ -46,7 +46,6 @@ echo "== 2. fused HGCN kernel: parity of every variant with the LibTorch composi
 hgcn_args=(--out "$OUT/hgcn" --commit "$HSPNET_COMMIT"); [ $mode = cpu ] && hgcn_args+=(--quick)
 timeout $(limit 120) "${RUN[@]}" hspnet.bench.HgcnBench "${hgcn_args[@]}" 2>&1 | tee "$OUT/hgcn.log"
 [ "${PIPESTATUS[0]}" = 0 ] || { status=1; echo "FAIL HgcnBench" | tee -a "$OUT/hgcn.log"; }
-cat "$OUT/hgcn/hgcn-rows.md" >> "$OUT/rows.md" 2>/dev/null
 
 echo "== 3. benchmarks ($dev)"
 if [ $mode = cpu ]; then
@@ -70,7 +69,7 @@ if [ $mode = cpu ] && ! "$py" -c 'import torch' 2>/dev/null; then
 else
   if [ $mode = cpu ]; then peer_args=(--device cpu --size small --batch 4 --image-size 64 --warmup 1 --steps 2)
   else peer_args=(--device cuda); fi
-  PYTHONUNBUFFERED=1 timeout $(limit 150) "$py" bench/torch_peer.py "${peer_args[@]}" --rows-out "$OUT/rows.md" 2>&1 | tee "$OUT/peer.log"
+  PYTHONUNBUFFERED=1 timeout $(limit 150) "$py" bench/torch_peer.py "${peer_args[@]}" --rows-out "$OUT/peer-rows.md" 2>&1 | tee "$OUT/peer.log"
   [ "${PIPESTATUS[0]}" = 0 ] || echo "FAIL torch_peer.py" | tee -a "$OUT/peer.log"
 fi
 
@@ -143,6 +142,9 @@ echo "== 7. JPEG decoding on the $dev: nvJPEG + LibTorch resize against the Pill
 if [ $mode = cpu ]; then decode_args=(--device cpu --count 32); else decode_args=(--device cuda --count 512); fi
 timeout $(limit 90) "${RUN[@]}" hspnet.bench.DecodeBench "${decode_args[@]}" 2>&1 | tee "$OUT/decode.log"
 [ "${PIPESTATUS[0]}" = 0 ] || echo "FAIL DecodeBench (nvJPEG may be missing on this machine: see decode.log)" | tee -a "$OUT/decode.log"
+
+# BenchMain writes rows.md whole; the kernel's and the peer's rows join it here
+cat "$OUT/hgcn/hgcn-rows.md" "$OUT/peer-rows.md" >> "$OUT/rows.md" 2>/dev/null
 
 echo "== summary ($(( $(date +%s) - t0 )) s)"
 grep -E "^(OK|FAIL|SKIP)|DEVICE CHECK" "$OUT/checks.log"
