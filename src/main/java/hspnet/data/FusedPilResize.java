@@ -1,0 +1,179 @@
+package hspnet.data;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+/**
+ * {@link PilResize} and CLIP's normalisation fused: Pillow's bicubic resize of a view of an 8-bit
+ * 3-channel image, the window (crop) of the result, scaled to [0,1] and normalised, written as
+ * planar RGB float32 straight into the caller's buffer (the batch tensor's memory). The pixels are
+ * the same as {@link PilResize}'s, bit for bit: the same integer arithmetic in the same order.
+ *
+ * <p>Why this layout: JDK 17's JIT vectorises {@code acc[k] += a[k] * w} (8 ints per AVX2
+ * instruction) only when both arrays are indexed by the same k. Pillow's horizontal pass reads
+ * each output's taps along a row, which does not vectorise (it took most of the time). So the
+ * needed source columns are transposed into one int array each, and the horizontal pass runs
+ * down whole columns, all rows at once; its result is transposed back into rows, and the vertical
+ * pass is row arithmetic. Only the source rows and columns the window needs are touched.
+ *
+ * <p>Not thread-safe: it keeps its buffers and taps between images (no allocation per image once
+ * warm). {@link ClipTransform} keeps one per thread.
+ */
+final class FusedPilResize {
+  /** Source rows transposed per block: 16 rows × 3 bytes of a column share one 64-byte line. */
+  private static final int BAND_ROWS = 16;
+  /** Taps kept per thread: a dataset's images come in a few sizes. */
+  private static final int MAX_TAPS = 256;
+
+  private record TapsKey(int inSize, int outSize, int from, int count) {}
+
+  private final float[] mean, std;
+  private final Map<TapsKey, PilTaps> taps = new HashMap<>();
+  private byte[] band = new byte[0];
+  private int[][] cols = new int[0][];       // source column x: [3r + c], rows of the needed span
+  private int[][] midCols = new int[0][];    // after the horizontal pass, window column i: [3r + c]
+  private int[][] midRows = new int[0][];    // the same transposed, row r: [c * cropW + i], c in source order
+  private int[] acc = new int[0];
+  private float[] outRow = new float[0];
+
+  FusedPilResize(float[] mean, float[] std) {
+    this.mean = mean.clone();
+    this.std = std.clone();
+  }
+
+  /**
+   * Resizes the view (x0, y0, w, h) of {@code image} (8-bit, 3 channels, in {@code bgr} or RGB
+   * order) to outW × outH and writes the window (cropX, cropY, cropW, cropH) of the result into
+   * {@code out} at {@code offset} as three planes R, G, B of cropH rows × cropW, each value
+   * {@code (v / 255 - mean[c]) / std[c]} in float32 as torchvision computes it.
+   */
+  void resize(Mat image, boolean bgr, int x0, int y0, int w, int h, int outW, int outH,
+      int cropX, int cropY, int cropW, int cropH, FloatBuffer out, int offset) {
+    if (x0 < 0 || y0 < 0 || w < 1 || h < 1 || x0 + w > image.cols() || y0 + h > image.rows())
+      throw new IllegalArgumentException("view " + w + "x" + h + "+" + x0 + "+" + y0 + " outside the "
+          + image.cols() + "x" + image.rows() + " image");
+    if (cropX < 0 || cropY < 0 || cropW < 1 || cropH < 1 || cropX + cropW > outW || cropY + cropH > outH)
+      throw new IllegalArgumentException("window " + cropW + "x" + cropH + "+" + cropX + "+" + cropY + " outside " + outW + "x" + outH);
+    PilTaps tx = taps(w, outW, cropX, cropW), ty = taps(h, outH, cropY, cropH);
+    int colFirst = tx.lowest(), nx = tx.highest() - colFirst;
+    int rowFirst = ty.lowest(), nr = ty.highest() - rowFirst;
+    transposeSource(image, x0 + colFirst, y0 + rowFirst, nx, nr);
+    horizontal(tx, colFirst, cropW, 3 * nr);
+    transposeBack(cropW, nr);
+    vertical(ty, rowFirst, cropW, cropH, bgr, out, offset);
+  }
+
+  private PilTaps taps(int inSize, int outSize, int from, int count) {
+    if (taps.size() >= MAX_TAPS) taps.clear();
+    return taps.computeIfAbsent(new TapsKey(inSize, outSize, from, count),
+        k -> inSize == outSize ? PilTaps.identity(from, count) : PilTaps.of(inSize, outSize, from, count));
+  }
+
+  /** cols[x][3r + c] = pixel (x0 + x, y0 + r), channel c, for x < nx, r < nr. */
+  private void transposeSource(Mat image, int x0, int y0, int nx, int nr) {
+    int rowBytes = 3 * nx;
+    if (band.length < BAND_ROWS * rowBytes) band = new byte[BAND_ROWS * rowBytes];
+    cols = grow(cols, nx, 3 * nr);
+    BytePointer data = image.data();
+    long step = image.step(), start = data.position();
+    try {
+      for (int rb = 0; rb < nr; rb += BAND_ROWS) {
+        int rows = Math.min(BAND_ROWS, nr - rb);
+        for (int r = 0; r < rows; r++) {
+          data.position(start + (y0 + rb + r) * step + 3L * x0);
+          data.get(band, r * rowBytes, rowBytes);
+        }
+        for (int x = 0; x < nx; x++) {
+          int[] col = cols[x];
+          for (int r = 0, p = 3 * x, q = 3 * rb; r < rows; r++, p += rowBytes, q += 3) {
+            col[q] = band[p] & 0xff;
+            col[q + 1] = band[p + 1] & 0xff;
+            col[q + 2] = band[p + 2] & 0xff;
+          }
+        }
+      }
+    } finally {
+      data.position(start);
+    }
+  }
+
+  /** midCols[i] = window column i: the taps of tx over the source columns, clipped to 8 bits. */
+  private void horizontal(PilTaps tx, int colFirst, int cropW, int n) {
+    midCols = grow(midCols, cropW, n);
+    if (acc.length < n) acc = new int[n];
+    int[] a = acc, first = tx.first(), count = tx.count(), weights = tx.weights();
+    for (int i = 0; i < cropW; i++) {
+      for (int k = 0; k < n; k++) a[k] = PilTaps.HALF;
+      int base = i * tx.ksize();
+      for (int t = 0; t < count[i]; t++) macInto(a, cols[first[i] - colFirst + t], weights[base + t], n);
+      clip8(a, midCols[i], n);
+    }
+  }
+
+  /** midRows[r][c * cropW + i] = midCols[i][3r + c]. */
+  private void transposeBack(int cropW, int nr) {
+    midRows = grow(midRows, nr, 3 * cropW);
+    for (int ib = 0; ib < cropW; ib += BAND_ROWS) {
+      int ie = Math.min(cropW, ib + BAND_ROWS);
+      for (int r = 0; r < nr; r++) {
+        int[] row = midRows[r];
+        for (int i = ib, q = 3 * r; i < ie; i++) {
+          int[] col = midCols[i];
+          row[i] = col[q];
+          row[cropW + i] = col[q + 1];
+          row[2 * cropW + i] = col[q + 2];
+        }
+      }
+    }
+  }
+
+  /** Output rows: the taps of ty over midRows, clipped, normalised, one plane row at a time into out. */
+  private void vertical(PilTaps ty, int rowFirst, int cropW, int cropH, boolean bgr, FloatBuffer out, int offset) {
+    int n = 3 * cropW, plane = cropW * cropH;
+    if (acc.length < n) acc = new int[n];
+    if (outRow.length < cropW) outRow = new float[cropW];
+    int[] a = acc, first = ty.first(), count = ty.count(), weights = ty.weights();
+    for (int j = 0; j < cropH; j++) {
+      for (int k = 0; k < n; k++) a[k] = PilTaps.HALF;
+      int base = j * ty.ksize();
+      for (int t = 0; t < count[j]; t++) macInto(a, midRows[first[j] - rowFirst + t], weights[base + t], n);
+      for (int c = 0; c < 3; c++) {   // c: RGB channel of the output
+        int src = bgr ? 2 - c : c;
+        normalise(a, src * cropW, outRow, cropW, mean[c], std[c]);
+        out.put(offset + c * plane + j * cropW, outRow, 0, cropW);
+      }
+    }
+  }
+
+  /** acc[k] += src[k] * w for k < n: same index on both arrays, so the JIT vectorises it. */
+  private static void macInto(int[] acc, int[] src, int w, int n) {
+    for (int k = 0; k < n; k++) acc[k] += src[k] * w;
+  }
+
+  private static void clip8(int[] acc, int[] dst, int n) {
+    for (int k = 0; k < n; k++) dst[k] = Math.max(0, Math.min(acc[k] >> PilTaps.PRECISION_BITS, 255));
+  }
+
+  /**
+   * dst[i] = (v / 255 - mean) / std for v = the clipped 8-bit value of acc[from + i]: torchvision's
+   * ToTensor then Normalize, the same float32 operations in the same order.
+   */
+  private static void normalise(int[] acc, int from, float[] dst, int n, float mean, float std) {
+    for (int i = 0; i < n; i++) {
+      int v = Math.max(0, Math.min(acc[from + i] >> PilTaps.PRECISION_BITS, 255));
+      dst[i] = ((float) v / 255f - mean) / std;
+    }
+  }
+
+  /** rows × length ints, the old arrays kept where long enough. */
+  private static int[][] grow(int[][] a, int rows, int length) {
+    int[][] b = a.length >= rows ? a : Arrays.copyOf(a, rows);
+    for (int r = 0; r < rows; r++) if (b[r] == null || b[r].length < length) b[r] = new int[length];
+    return b;
+  }
+}
