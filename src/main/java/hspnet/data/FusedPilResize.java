@@ -1,12 +1,17 @@
 package hspnet.data;
 
+import static org.bytedeco.opencv.global.opencv_core.CV_32S;
+import static org.bytedeco.opencv.global.opencv_core.transpose;
+
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
 
 /**
  * {@link PilResize} and CLIP's normalisation fused: Pillow's bicubic resize of a view of an 8-bit
@@ -25,16 +30,16 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * warm). {@link ClipTransform} keeps one per thread.
  */
 final class FusedPilResize {
-  /** Source rows transposed per block: 16 rows × 3 bytes of a column share one 64-byte line. */
-  private static final int BAND_ROWS = 16;
+  /** Columns transposed back per block, so that the rows being written stay in cache. */
+  private static final int BLOCK = 16;
   /** Taps kept per thread: a dataset's images come in a few sizes. */
   private static final int MAX_TAPS = 256;
 
   private record TapsKey(int inSize, int outSize, int from, int count) {}
 
-  private final float[] mean, std;
+  private final float[][] table = new float[3][256];
   private final Map<TapsKey, PilTaps> taps = new HashMap<>();
-  private byte[] band = new byte[0];
+  private final Mat transposed = unscoped(), wide = unscoped();
   private int[][] cols = new int[0][];       // source column x: [3r + c], rows of the needed span
   private int[][] midCols = new int[0][];    // after the horizontal pass, window column i: [3r + c]
   private int[][] midRows = new int[0][];    // the same transposed, row r: [c * cropW + i], c in source order
@@ -42,8 +47,8 @@ final class FusedPilResize {
   private float[] outRow = new float[0];
 
   FusedPilResize(float[] mean, float[] std) {
-    this.mean = mean.clone();
-    this.std = std.clone();
+    for (int c = 0; c < 3; c++)
+      for (int v = 0; v < 256; v++) table[c][v] = ((float) v / 255f - mean[c]) / std[c];
   }
 
   /**
@@ -76,29 +81,14 @@ final class FusedPilResize {
 
   /** cols[x][3r + c] = pixel (x0 + x, y0 + r), channel c, for x < nx, r < nr. */
   private void transposeSource(Mat image, int x0, int y0, int nx, int nr) {
-    int rowBytes = 3 * nx;
-    if (band.length < BAND_ROWS * rowBytes) band = new byte[BAND_ROWS * rowBytes];
     cols = grow(cols, nx, 3 * nr);
-    BytePointer data = image.data();
-    long step = image.step(), start = data.position();
-    try {
-      for (int rb = 0; rb < nr; rb += BAND_ROWS) {
-        int rows = Math.min(BAND_ROWS, nr - rb);
-        for (int r = 0; r < rows; r++) {
-          data.position(start + (y0 + rb + r) * step + 3L * x0);
-          data.get(band, r * rowBytes, rowBytes);
-        }
-        for (int x = 0; x < nx; x++) {
-          int[] col = cols[x];
-          for (int r = 0, p = 3 * x, q = 3 * rb; r < rows; r++, p += rowBytes, q += 3) {
-            col[q] = band[p] & 0xff;
-            col[q + 1] = band[p + 1] & 0xff;
-            col[q + 2] = band[p + 2] & 0xff;
-          }
-        }
-      }
-    } finally {
-      data.position(start);
+    try (Rect r = new Rect(x0, y0, nx, nr); Mat roi = image.apply(r)) {
+      transpose(roi, transposed);
+    }
+    transposed.convertTo(wide, CV_32S);
+    int n = 3 * nr;
+    try (IntPointer p = new IntPointer(wide.data())) {
+      for (int x = 0; x < nx; x++) p.position((long) x * n).get(cols[x], 0, n);
     }
   }
 
@@ -118,8 +108,8 @@ final class FusedPilResize {
   /** midRows[r][c * cropW + i] = midCols[i][3r + c]. */
   private void transposeBack(int cropW, int nr) {
     midRows = grow(midRows, nr, 3 * cropW);
-    for (int ib = 0; ib < cropW; ib += BAND_ROWS) {
-      int ie = Math.min(cropW, ib + BAND_ROWS);
+    for (int ib = 0; ib < cropW; ib += BLOCK) {
+      int ie = Math.min(cropW, ib + BLOCK);
       for (int r = 0; r < nr; r++) {
         int[] row = midRows[r];
         for (int i = ib, q = 3 * r; i < ie; i++) {
@@ -144,7 +134,7 @@ final class FusedPilResize {
       for (int t = 0; t < count[j]; t++) macInto(a, midRows[first[j] - rowFirst + t], weights[base + t], n);
       for (int c = 0; c < 3; c++) {   // c: RGB channel of the output
         int src = bgr ? 2 - c : c;
-        normalise(a, src * cropW, outRow, cropW, mean[c], std[c]);
+        normalise(a, src * cropW, outRow, cropW, table[c]);
         out.put(offset + c * plane + j * cropW, outRow, 0, cropW);
       }
     }
@@ -155,19 +145,39 @@ final class FusedPilResize {
     for (int k = 0; k < n; k++) acc[k] += src[k] * w;
   }
 
+  /**
+   * dst[k] = acc[k] >> 22 clamped to [0, 255], as Pillow's clip8. Written with shifts and masks
+   * rather than Math.min/max, which JDK 17 does not vectorise (that loop was 15 times slower).
+   */
   private static void clip8(int[] acc, int[] dst, int n) {
-    for (int k = 0; k < n; k++) dst[k] = Math.max(0, Math.min(acc[k] >> PilTaps.PRECISION_BITS, 255));
+    for (int k = 0; k < n; k++) {
+      int v = acc[k] >> PilTaps.PRECISION_BITS;
+      v &= ~(v >> 31);                          // negative: 0
+      dst[k] = (v | ((255 - v) >> 31)) & 255;   // above 255: all ones, masked to 255
+    }
   }
 
   /**
    * dst[i] = (v / 255 - mean) / std for v = the clipped 8-bit value of acc[from + i]: torchvision's
    * ToTensor then Normalize, the same float32 operations in the same order.
    */
-  private static void normalise(int[] acc, int from, float[] dst, int n, float mean, float std) {
+  private static void normalise(int[] acc, int from, float[] dst, int n, float[] table) {
     for (int i = 0; i < n; i++) {
-      int v = Math.max(0, Math.min(acc[from + i] >> PilTaps.PRECISION_BITS, 255));
-      dst[i] = ((float) v / 255f - mean) / std;
+      int v = acc[from + i] >> PilTaps.PRECISION_BITS;
+      v &= ~(v >> 31);
+      dst[i] = table[(v | ((255 - v) >> 31)) & 255];
     }
+  }
+
+  /**
+   * An empty Mat that belongs to this object, not to a PointerScope the first caller may have
+   * open (closing that scope would free a buffer that later images still use).
+   */
+  private static Mat unscoped() {
+    Mat m = new Mat();
+    PointerScope scope = PointerScope.getInnerScope();
+    if (scope != null) scope.detach(m.retainReference());
+    return m;
   }
 
   /** rows × length ints, the old arrays kept where long enough. */
