@@ -1,6 +1,7 @@
 package hspnet.data;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_32S;
+import static org.bytedeco.opencv.global.opencv_core.CV_32SC3;
 import static org.bytedeco.opencv.global.opencv_core.transpose;
 
 import java.nio.FloatBuffer;
@@ -22,16 +23,15 @@ import org.bytedeco.opencv.opencv_core.Rect;
  * <p>Why this layout: JDK 17's JIT vectorises {@code acc[k] += a[k] * w} (8 ints per AVX2
  * instruction) only when both arrays are indexed by the same k. Pillow's horizontal pass reads
  * each output's taps along a row, which does not vectorise (it took most of the time). So the
- * needed source columns are transposed into one int array each, and the horizontal pass runs
- * down whole columns, all rows at once; its result is transposed back into rows, and the vertical
- * pass is row arithmetic. Only the source rows and columns the window needs are touched.
+ * needed source columns are transposed into one int array each (OpenCV's transpose and
+ * convertTo, faster than the same in Java), and the horizontal pass runs down whole columns, all
+ * rows at once; its result is transposed back into rows (OpenCV again), and the vertical pass is
+ * row arithmetic. Only the source rows and columns the window needs are touched.
  *
  * <p>Not thread-safe: it keeps its buffers and taps between images (no allocation per image once
  * warm). {@link ClipTransform} keeps one per thread.
  */
 final class FusedPilResize {
-  /** Columns transposed back per block, so that the rows being written stay in cache. */
-  private static final int BLOCK = 16;
   /** Taps kept per thread: a dataset's images come in a few sizes. */
   private static final int MAX_TAPS = 256;
 
@@ -39,10 +39,10 @@ final class FusedPilResize {
 
   private final float[][] table = new float[3][256];
   private final Map<TapsKey, PilTaps> taps = new HashMap<>();
-  private final Mat transposed = unscoped(), wide = unscoped();
+  private final Mat transposed = unscoped(), wide = unscoped(), midColumns = unscoped(), midRowsMat = unscoped();
   private int[][] cols = new int[0][];       // source column x: [3r + c], rows of the needed span
-  private int[][] midCols = new int[0][];    // after the horizontal pass, window column i: [3r + c]
-  private int[][] midRows = new int[0][];    // the same transposed, row r: [c * cropW + i], c in source order
+  private int[] column = new int[0];         // one window column after the horizontal pass: [3r + c]
+  private int[][] midRows = new int[0][];    // the horizontal pass's result, row r: [3i + c], c in source order
   private int[] acc = new int[0];
   private float[] outRow = new float[0];
 
@@ -68,7 +68,7 @@ final class FusedPilResize {
     int colFirst = tx.lowest(), nx = tx.highest() - colFirst;
     int rowFirst = ty.lowest(), nr = ty.highest() - rowFirst;
     transposeSource(image, x0 + colFirst, y0 + rowFirst, nx, nr);
-    horizontal(tx, colFirst, cropW, 3 * nr);
+    horizontal(tx, colFirst, cropW, nr);
     transposeBack(cropW, nr);
     vertical(ty, rowFirst, cropW, cropH, bgr, out, offset);
   }
@@ -92,33 +92,34 @@ final class FusedPilResize {
     }
   }
 
-  /** midCols[i] = window column i: the taps of tx over the source columns, clipped to 8 bits. */
-  private void horizontal(PilTaps tx, int colFirst, int cropW, int n) {
-    midCols = grow(midCols, cropW, n);
+  /**
+   * Window column i (all needed rows at once): the taps of tx over the source columns, clipped to
+   * 8 bits, into row i of midColumns (cropW × nr pixels of three ints).
+   */
+  private void horizontal(PilTaps tx, int colFirst, int cropW, int nr) {
+    int n = 3 * nr;
     if (acc.length < n) acc = new int[n];
+    if (column.length < n) column = new int[n];
+    midColumns.create(cropW, nr, CV_32SC3);
     int[] a = acc, first = tx.first(), count = tx.count(), weights = tx.weights();
-    for (int i = 0; i < cropW; i++) {
-      for (int k = 0; k < n; k++) a[k] = PilTaps.HALF;
-      int base = i * tx.ksize();
-      for (int t = 0; t < count[i]; t++) macInto(a, cols[first[i] - colFirst + t], weights[base + t], n);
-      clip8(a, midCols[i], n);
+    try (IntPointer out = new IntPointer(midColumns.data())) {
+      for (int i = 0; i < cropW; i++) {
+        for (int k = 0; k < n; k++) a[k] = PilTaps.HALF;
+        int base = i * tx.ksize();
+        for (int t = 0; t < count[i]; t++) macInto(a, cols[first[i] - colFirst + t], weights[base + t], n);
+        clip8(a, column, n);
+        out.position((long) i * n).put(column, 0, n);
+      }
     }
   }
 
-  /** midRows[r][c * cropW + i] = midCols[i][3r + c]. */
+  /** midRows[r][3i + c] = midColumns pixel (r, i) channel c: OpenCV's transpose (a blocked copy). */
   private void transposeBack(int cropW, int nr) {
-    midRows = grow(midRows, nr, 3 * cropW);
-    for (int ib = 0; ib < cropW; ib += BLOCK) {
-      int ie = Math.min(cropW, ib + BLOCK);
-      for (int r = 0; r < nr; r++) {
-        int[] row = midRows[r];
-        for (int i = ib, q = 3 * r; i < ie; i++) {
-          int[] col = midCols[i];
-          row[i] = col[q];
-          row[cropW + i] = col[q + 1];
-          row[2 * cropW + i] = col[q + 2];
-        }
-      }
+    int n = 3 * cropW;
+    midRows = grow(midRows, nr, n);
+    transpose(midColumns, midRowsMat);
+    try (IntPointer p = new IntPointer(midRowsMat.data())) {
+      for (int r = 0; r < nr; r++) p.position((long) r * n).get(midRows[r], 0, n);
     }
   }
 
@@ -134,7 +135,7 @@ final class FusedPilResize {
       for (int t = 0; t < count[j]; t++) macInto(a, midRows[first[j] - rowFirst + t], weights[base + t], n);
       for (int c = 0; c < 3; c++) {   // c: RGB channel of the output
         int src = bgr ? 2 - c : c;
-        normalise(a, src * cropW, outRow, cropW, table[c]);
+        normalise(a, src, outRow, cropW, table[c]);
         out.put(offset + c * plane + j * cropW, outRow, 0, cropW);
       }
     }
@@ -158,12 +159,12 @@ final class FusedPilResize {
   }
 
   /**
-   * dst[i] = (v / 255 - mean) / std for v = the clipped 8-bit value of acc[from + i]: torchvision's
-   * ToTensor then Normalize, the same float32 operations in the same order.
+   * dst[i] = table[v] for v = the clipped 8-bit value of channel c of pixel i, acc[3i + c]; the
+   * table holds torchvision's ToTensor then Normalize, (v / 255 - mean) / std in float32.
    */
-  private static void normalise(int[] acc, int from, float[] dst, int n, float[] table) {
+  private static void normalise(int[] acc, int c, float[] dst, int n, float[] table) {
     for (int i = 0; i < n; i++) {
-      int v = acc[from + i] >> PilTaps.PRECISION_BITS;
+      int v = acc[3 * i + c] >> PilTaps.PRECISION_BITS;
       v &= ~(v >> 31);
       dst[i] = table[(v | ((255 - v) >> 31)) & 255];
     }
