@@ -384,16 +384,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
         try (LongPointer p = y.data_ptr_long()) {
           p.put(targets);
         }
-        // build() may run on the consumer's thread (a completion stage of the prefetch, or
-        // workers == 0) while the consumer's step holds a PointerScope; the batch belongs to its
-        // receiver, who closes it, not to that scope. detach() releases the scope's reference, so
-        // take one first: the tensors keep one reference, which Batch.close() releases.
-        PointerScope scope = PointerScope.getInnerScope();
-        if (scope != null) {
-          scope.detach(x.retainReference());
-          scope.detach(y.retainReference());
-        }
-        return new Batch(x, y, paths);
+        return new Batch(x, unscoped(y), paths);
       } catch (RuntimeException e) {
         x.close();
         if (y != null) y.close();
@@ -431,14 +422,14 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     Images(int count, int floatsPerImage) {
       int s = transform.imageSize();
       this.floatsPerImage = floatsPerImage;
-      this.tensor = owned(new long[] {count, 3, s, s}, ScalarType.Float, options.pinMemory());
+      this.tensor = unscoped(owned(new long[] {count, 3, s, s}, ScalarType.Float, options.pinMemory()));
       this.buffer = floats(tensor, (long) count * floatsPerImage);
     }
 
     /** A tensor of the kept images only; this one is freed. */
     Tensor compact(List<Integer> kept) {
       int s = transform.imageSize();
-      Tensor x = owned(new long[] {kept.size(), 3, s, s}, ScalarType.Float, options.pinMemory());
+      Tensor x = unscoped(owned(new long[] {kept.size(), 3, s, s}, ScalarType.Float, options.pinMemory()));
       try {
         FloatBuffer to = floats(x, (long) kept.size() * floatsPerImage);
         for (int k = 0; k < kept.size(); k++) to.put(k * floatsPerImage, buffer, kept.get(k) * floatsPerImage, floatsPerImage);
@@ -455,6 +446,19 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
         return p.capacity(n).asBuffer();
       }
     }
+  }
+
+  /**
+   * {@code t}, owned by whoever receives the batch, who closes it. Batches are allocated and built
+   * on the consumer's thread too (the prefetch's submissions and completion stages, or workers ==
+   * 0) while its step may hold a PointerScope, whose end must not free them. detach() releases
+   * the scope's reference, so take one first: the tensor keeps one reference, which close()
+   * releases.
+   */
+  private static Tensor unscoped(Tensor t) {
+    PointerScope scope = PointerScope.getInnerScope();
+    if (scope != null) scope.detach(t.retainReference());
+    return t;
   }
 
   /**

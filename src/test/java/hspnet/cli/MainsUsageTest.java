@@ -27,6 +27,7 @@ import hspnet.TrainMain;
 import hspnet.bench.BenchMain;
 import hspnet.bench.DeviceCheck;
 import hspnet.bench.HgcnBench;
+import hspnet.bench.PhotoSet;
 import hspnet.bench.TextTowerBench;
 
 /** Every main parses through OptionParser and ends through ExitStatus: a usage error is status 2 and one line. */
@@ -48,6 +49,7 @@ class MainsUsageTest {
     m.put("EmbedMain", EmbedMain::run);
     m.put("SinglePositiveMain", SinglePositiveMain::run);
     m.put("LoaderBench", LoaderBench::run);
+    m.put("PhotoSet", PhotoSet::run);
     m.put("BenchMain", BenchMain::run);
     m.put("DeviceCheck", DeviceCheck::run);
     m.put("HgcnBench", HgcnBench::run);
