@@ -8,7 +8,8 @@
 # data/bench-photos (bench/photos.txt lists them).
 # The one-thread figures, ours and the peer's, run pinned to core 0 (taskset). The peer needs a
 # Python that imports PIL and torchvision (Debian: apt-get install python3-pil python3-torchvision);
-# without one it is skipped with a note. Prints a Markdown table, then where one thread's time goes.
+# without one it is skipped with a note. With the peer, our tensor of every image is first compared
+# with Pillow's, bit for bit. Prints a Markdown table, then where one thread's time goes.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="${1:-}"
@@ -34,8 +35,9 @@ command -v taskset >/dev/null && pin=(taskset -c 0)
 peer=()
 for py in /usr/bin/python3 python3; do
   if command -v "$py" >/dev/null && "$py" -c 'import PIL, torchvision' 2>/dev/null; then
-    rate="$("${pin[@]}" "$py" "$here/bench/pil_peer.py" "$dir" "$@" | tail -1)"
-    peer=(--peer "$rate")
+    rm -rf "$dir.pillow"
+    rate="$("${pin[@]}" "$py" "$here/bench/pil_peer.py" "$dir" --dump "$dir.pillow" "$@" | tail -1)"
+    peer=(--peer "$rate" --pillow "$dir.pillow")
     break
   fi
 done

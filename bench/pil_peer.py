@@ -1,12 +1,13 @@
 """The comparison peer of bench/loader.sh (benchmark only, never part of HSPNet): CLIP's
 preprocessing as the original runs it, PIL + torchvision on one thread, timed like LoaderBench.
 
-    python3 bench/pil_peer.py JPEG_DIR [--size 224] [--batch 64] [--images-per-run 1024]
+    python3 bench/pil_peer.py JPEG_DIR [--size 224] [--batch 64] [--images-per-run 1024] [--dump DIR]
 
 PIL open -> convert RGB -> Resize(size, bicubic) -> CenterCrop(size) -> ToTensor ->
 Normalize(CLIP mean/std), stacked into batches of --batch, over the folder's JPEGs in name
 order, round and round: a warm-up of half a run, then three runs of --images-per-run images.
-Prints the median images/s of the three as the last line.
+Prints the median images/s of the three as the last line. --dump DIR also writes each image's
+tensor as raw float32 (DIR/NAME.f32), for LoaderBench --pillow DIR to compare ours with, bit for bit.
 """
 import argparse
 import os
@@ -27,6 +28,7 @@ def main():
     p.add_argument("--size", type=int, default=224)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--images-per-run", type=int, default=1024)
+    p.add_argument("--dump")
     a, _ = p.parse_known_args()   # LoaderBench's other options (--resize, --threads) are not the peer's
     torch.set_num_threads(1)
     files = sorted(os.path.join(a.images, f) for f in os.listdir(a.images) if f.lower().endswith((".jpg", ".jpeg")))
@@ -51,6 +53,13 @@ def main():
             torch.stack(batch)
             done += k
         return done
+
+    if a.dump:
+        os.makedirs(a.dump, exist_ok=True)
+        for f in files:
+            with Image.open(f) as im:
+                x = t(im.convert("RGB"))
+            x.numpy().astype("<f4").tofile(os.path.join(a.dump, os.path.basename(f) + ".f32"))
 
     run(a.images_per_run // 2 + 1)
     rates = []

@@ -6,6 +6,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,11 +29,13 @@ import hspnet.nn.CpuNumerics;
 
 /**
  * {@code LoaderBench --images DIR [--size 224] [--batch 64] [--images-per-run 1024]
- * [--threads 1,N] [--resize pil|opencv] [--peer IMAGES_PER_S] [--rows-only]}: images per second
+ * [--threads 1,N] [--resize pil|opencv] [--peer IMAGES_PER_S] [--pillow DIR] [--rows-only]}: images per second
  * of decode + transform + batching over the JPEGs of a folder, for each thread count, as a table
  * (the median of three runs after a warm-up); then where one thread's time goes. {@code --peer}
  * adds the PIL + torchvision peer's one-thread figure (bench/pil_peer.py, measured by
- * bench/loader.sh) and our ratio to it; {@code --rows-only} prints the table's rows alone, to
+ * bench/loader.sh) and our ratio to it; {@code --pillow DIR} first compares our tensor of each
+ * image with Pillow's, bit for bit (raw float32 files NAME.f32 that the peer's --dump wrote);
+ * {@code --rows-only} prints the table's rows alone, to
  * continue a table. {@code --make DIR --count N} first draws N natural-image-like 640×480 JPEGs
  * (occluding discs of power-law sizes plus sensor noise) for machines without photos.
  */
@@ -39,14 +43,14 @@ public final class LoaderBench {
   private LoaderBench() {}
 
   static final String USAGE = "usage: LoaderBench --images DIR [--size 224] [--batch 64] [--images-per-run 1024] "
-      + "[--threads 1,N] [--resize pil|opencv] [--peer IMAGES_PER_S] [--rows-only] [--make DIR --count N]\n";
+      + "[--threads 1,N] [--resize pil|opencv] [--peer IMAGES_PER_S] [--pillow DIR] [--rows-only] [--make DIR --count N]\n";
   /** Timed runs per thread count; the table shows their median. */
   static final int RUNS = 3;
 
   private static final OptionParser PARSER = new OptionParser("LoaderBench")
       .value("--images").value("--make").value("--count").value("--size").value("--batch").value("--images-per-run")
       .value("--resize").value("--threads")
-      .value("--peer").flag("--rows-only");
+      .value("--peer").value("--pillow").flag("--rows-only");
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
@@ -75,6 +79,7 @@ public final class LoaderBench {
         drawPhotos(make, count);
         if (images == null) images = make;
       }
+      if (p.has("--pillow")) comparePillow(images, p.path("--pillow"), size, resize, out);
       double peer = p.has("--peer") ? Double.parseDouble(p.value("--peer")) : Double.NaN;
       bench(images, size, batch, perRun, resize, threads, peer, p.has("--rows-only"), out);
       return ExitStatus.DONE;
@@ -115,6 +120,30 @@ public final class LoaderBench {
       }
     }
     if (!rowsOnly) profile(images, samples, size, out);
+  }
+
+  /** Our tensor of each JPEG against Pillow + torchvision's (DIR/NAME.f32, little-endian float32). */
+  private static void comparePillow(Path images, Path pillow, int size, String resize, PrintStream out) throws IOException {
+    ClipTransform transform = new ClipTransform(size, ClipTransform.Resize.of(resize));
+    int same = 0, n = 0;
+    double worst = 0;
+    try (Stream<Path> s = Files.list(images)) {
+      for (Path f : s.filter(p -> p.toString().toLowerCase(Locale.ROOT).matches(".*\\.jpe?g")).sorted().toList()) {
+        Path ref = pillow.resolve(f.getFileName() + ".f32");
+        if (!Files.exists(ref)) continue;
+        float[] ours = transform.apply(f), theirs = new float[ours.length];
+        ByteBuffer.wrap(Files.readAllBytes(ref)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(theirs);
+        boolean identical = true;
+        for (int i = 0; i < ours.length; i++) {
+          if (Float.floatToRawIntBits(ours[i]) != Float.floatToRawIntBits(theirs[i])) identical = false;
+          worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+        }
+        if (identical) same++;
+        n++;
+      }
+    }
+    out.printf(Locale.ROOT, "Against Pillow + torchvision (resize %s): %d of %d images bit-identical, max abs difference %.3g%n",
+        resize, same, n, worst);
   }
 
   private static int run(BatchLoader loader, int images) {
