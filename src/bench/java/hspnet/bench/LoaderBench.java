@@ -17,6 +17,8 @@ import java.util.stream.Stream;
 
 import org.bytedeco.opencv.opencv_core.Mat;
 
+import com.sun.management.OperatingSystemMXBean;
+
 import hspnet.cli.ExitStatus;
 import hspnet.cli.OptionParser;
 import hspnet.data.Batch;
@@ -46,6 +48,7 @@ public final class LoaderBench {
       + "[--threads 1,N] [--resize pil|opencv] [--peer IMAGES_PER_S] [--pillow DIR] [--rows-only] [--make DIR --count N]\n";
   /** Timed runs per thread count; the table shows their median. */
   static final int RUNS = 3;
+  private static final OperatingSystemMXBean PROCESS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   private static final OptionParser PARSER = new OptionParser("LoaderBench")
       .value("--images").value("--make").value("--count").value("--size").value("--batch").value("--images-per-run")
@@ -100,22 +103,27 @@ public final class LoaderBench {
     if (!rowsOnly) {
       out.printf(Locale.ROOT, "%d JPEGs in %s, %d px, batch %d, resize %s; images/s: median of %d runs of %d images%n",
           samples.size(), images, size, batch, resize, RUNS, perRun);
-      out.println("| threads | cores | images/s | ms per image per thread | PIL peer, 1 thread | ratio |");
-      out.println("|---|---|---|---|---|---|");
+      out.println("| threads | cores | images/s | ms per image per thread | CPU ms per image | PIL peer, 1 thread | ratio |");
+      out.println("|---|---|---|---|---|---|---|");
     }
     for (int t : threads) {
       try (BatchLoader loader = new BatchLoader(images, samples, 1, transform, new BatchLoader.Batching(batch, true, 0, t))) {
         run(loader, perRun / 2 + 1);   // warm-up: JIT, decoder tables, allocator
         double[] rates = new double[RUNS];
+        long cpu0 = PROCESS.getProcessCpuTime(), served = 0;
         for (int r = 0; r < RUNS; r++) {
           long start = System.nanoTime();
           int n = run(loader, perRun);
           rates[r] = n / ((System.nanoTime() - start) / 1e9);
+          served += n;
         }
+        // the process's CPU time (every thread: workers, consumer, GC, JIT) per image: what the
+        // work costs whatever other processes take of the cores, so it shows scaling on a busy machine
+        double cpuMs = (PROCESS.getProcessCpuTime() - cpu0) / 1e6 / served;
         Arrays.sort(rates);
         double median = rates[RUNS / 2];
         boolean withPeer = t == 1 && !Double.isNaN(peer);
-        out.printf(Locale.ROOT, "| %d | %d | %.0f | %.2f | %s | %s |%n", t, cores, median, 1000.0 * t / median,
+        out.printf(Locale.ROOT, "| %d | %d | %.0f | %.2f | %.2f | %s | %s |%n", t, cores, median, 1000.0 * t / median, cpuMs,
             withPeer ? String.format(Locale.ROOT, "%.0f", peer) : "", withPeer ? String.format(Locale.ROOT, "%.2f×", median / peer) : "");
       }
     }
