@@ -35,9 +35,10 @@ command -v taskset >/dev/null && pin=(taskset -c 0)
 peer=()
 for py in /usr/bin/python3 python3; do
   if command -v "$py" >/dev/null && "$py" -c 'import PIL, torchvision' 2>/dev/null; then
-    rm -rf "$dir.pillow"
-    rate="$("${pin[@]}" "$py" "$here/bench/pil_peer.py" "$dir" --dump "$dir.pillow" "$@" | tail -1)"
-    peer=(--peer "$rate" --pillow "$dir.pillow")
+    dump="$(mktemp -d)"   # Pillow's tensors, compared with ours below
+    trap 'rm -rf "$dump"' EXIT
+    rate="$("${pin[@]}" "$py" "$here/bench/pil_peer.py" "$dir" --dump "$dump" "$@" | tail -1)"
+    peer=(--peer "$rate" --pillow "$dump")
     break
   fi
 done

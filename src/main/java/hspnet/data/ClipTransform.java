@@ -38,9 +38,12 @@ import java.io.InputStream;
  * on the normalised 3×224×224 tensor (docs/datasets.md, "Transform"): OpenCV's INTER_CUBIC differs by a mean
  * absolute 0.036 (max 1.16) on 640×480 photos and 0.11–0.14 (max 2.6) on synthetic 640×480 and
  * 1600×1200 dead-leaves images; {@link PilResize} gives Pillow's tensor exactly (difference 0 on
- * all 38 test images). OpenCV's resize stays available as {@code image_resize: opencv}.
+ * all 38 test images). OpenCV's resize stays available as {@code image_resize: opencv}. Without
+ * augmentation the Pillow path is {@link FusedPilResize} (the same bits, about twice as fast,
+ * written straight into the output buffer); augmented images go through {@link PilResize}.
  *
- * <p>Stateless after construction and safe to share between threads.
+ * <p>Safe to share between threads: its only state after construction is each thread's own
+ * {@link FusedPilResize} buffers.
  */
 public final class ClipTransform {
   public static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};

@@ -17,6 +17,9 @@ import java.util.Arrays;
  * to 22-bit fixed point (rounded away from zero); a horizontal pass into an 8-bit intermediate
  * (rounded and clipped), then a vertical pass. Only the output window that is asked for is
  * computed (the center crop), which gives the same pixels as resizing everything and cropping.
+ *
+ * <p>Kept simple on purpose: it is the reference that {@link FusedPilResize} (the fast path) is
+ * tested against, and the path of augmented images, which need the 8-bit pixels.
  */
 public final class PilResize {
   private static final int PRECISION_BITS = PilTaps.PRECISION_BITS;
