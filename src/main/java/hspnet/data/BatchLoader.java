@@ -2,6 +2,7 @@ package hspnet.data;
 
 import static org.bytedeco.pytorch.global.torch.empty;
 
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -248,7 +249,9 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     }
     for (Epoch e : openEpochs) e.close();
     if (pool != null) {
-      pool.shutdownNow();
+      // Run what never started: each sees its epoch abandoned and stops at once, so the batch
+      // it belonged to completes and frees its tensor.
+      for (Runnable never : pool.shutdownNow()) never.run();
       try {
         // Decoding is native and ignores interrupts; a batch of images finishes quickly.
         pool.awaitTermination(30, TimeUnit.SECONDS);
@@ -332,23 +335,28 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
         inFlight.add(submit(submitted++));
     }
 
-    /** Decodes batch b's images on the pool, then builds its tensors on the worker that finishes last. */
+    /**
+     * Decodes batch b's images on the pool straight into its image tensor, then builds the batch
+     * on the worker that finishes last. The tensor is freed there too when the batch fails or
+     * nobody will take it: only once no worker writes into it any more.
+     */
     private CompletableFuture<Batch> submit(int b) {
       int start = b * batchSize, count = Math.min(batchSize, order.length - start);
       int fpi = transform.floatsPerImage();
-      float[] images = new float[count * fpi];
+      Images images = new Images(count, fpi);
       boolean[] loaded = new boolean[count];
       List<CompletableFuture<Void>> parts = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         int slot = i;
         parts.add(CompletableFuture.runAsync(() -> {
           if (abandoned) throw new CancellationException();
-          loaded[slot] = load(order[start + slot], images, slot * fpi);
+          loaded[slot] = load(order[start + slot], images.buffer, slot * fpi);
         }, pool));
       }
       CompletableFuture<Batch> out = new CompletableFuture<>();
       CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((v, failure) -> {
         if (failure != null) {
+          images.tensor.close();
           out.completeExceptionally(firstFailure(parts, failure));
           return;
         }
@@ -368,7 +376,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
      * unreadable and skipped. The augmentation's random draws depend on (seed, epoch, sample)
      * only, never on which thread runs it or when.
      */
-    private boolean load(int index, float[] images, int offset) {
+    private boolean load(int index, FloatBuffer images, int offset) {
       Sample s = samples.get(index);
       Augmentation aug = options.augmentation();
       Random random = aug.isNone() ? null : new Random(Seeds.mix(seed ^ AUGMENT_STREAM, number, index));
@@ -403,56 +411,45 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     private Batch decodeHere(int b) {
       int start = b * batchSize, count = Math.min(batchSize, order.length - start);
       int fpi = transform.floatsPerImage();
-      float[] images = new float[count * fpi];
+      Images images = new Images(count, fpi);
       boolean[] loaded = new boolean[count];
-      for (int i = 0; i < count; i++) loaded[i] = load(order[start + i], images, i * fpi);
+      try {
+        for (int i = 0; i < count; i++) loaded[i] = load(order[start + i], images.buffer, i * fpi);
+      } catch (RuntimeException e) {
+        images.tensor.close();
+        throw e;
+      }
       return build(b, images, loaded);
     }
 
-    private Batch build(int b, float[] images, boolean[] loaded) {
+    /** The batch from its decoded images (which it takes over, or frees) and the samples' labels. */
+    private Batch build(int b, Images images, boolean[] loaded) {
       int start = b * batchSize;
-      int fpi = transform.floatsPerImage();
       List<Integer> kept = new ArrayList<>(loaded.length);
       for (int i = 0; i < loaded.length; i++) if (loaded[i]) kept.add(i);
-      if (kept.isEmpty())
-        throw new IllegalArgumentException("every image of batch " + b + " of epoch " + number + " is unreadable (the first: "
-            + samples.get(order[start]).describe() + ")");
-      int count = kept.size();
-      if (count < loaded.length) {   // close the gaps the skipped images left
-        for (int k = 0; k < count; k++) System.arraycopy(images, kept.get(k) * fpi, images, k * fpi, fpi);
-      }
-      int s = transform.imageSize();
-      long[] targets = new long[count * numClasses];
-      List<String> paths = new ArrayList<>(count);
-      long[] indices = new long[count];
-      for (int k = 0; k < count; k++) {
-        indices[k] = order[start + kept.get(k)];
-        Sample sample = samples.get((int) indices[k]);
-        paths.add(sample.path());
-        for (int j = 0; j < sample.numLabels(); j++) targets[k * numClasses + sample.label(j)] = 1;
-      }
-      Tensor x = null, y = null;
+      Tensor x = images.tensor, y = null;
       try {
-        x = owned(new long[] {count, 3, s, s}, ScalarType.Float, options.pinMemory());
-        try (FloatPointer p = x.data_ptr_float()) {
-          p.put(images, 0, count * fpi);
+        if (kept.isEmpty())
+          throw new IllegalArgumentException("every image of batch " + b + " of epoch " + number + " is unreadable (the first: "
+              + samples.get(order[start]).describe() + ")");
+        int count = kept.size();
+        if (count < loaded.length) x = images.compact(kept);   // drop the slots the skipped images left
+        long[] targets = new long[count * numClasses];
+        List<String> paths = new ArrayList<>(count);
+        long[] indices = new long[count];
+        for (int k = 0; k < count; k++) {
+          indices[k] = order[start + kept.get(k)];
+          Sample sample = samples.get((int) indices[k]);
+          paths.add(sample.path());
+          for (int j = 0; j < sample.numLabels(); j++) targets[k * numClasses + sample.label(j)] = 1;
         }
         y = owned(new long[] {count, numClasses}, ScalarType.Long, options.pinMemory());
         try (LongPointer p = y.data_ptr_long()) {
           p.put(targets);
         }
-        // build() may run on the consumer's thread (a completion stage of the prefetch, or
-        // workers == 0) while the consumer's step holds a PointerScope; the batch belongs to its
-        // receiver, who closes it, not to that scope. detach() releases the scope's reference, so
-        // take one first: the tensors keep one reference, which Batch.close() releases.
-        PointerScope scope = PointerScope.getInnerScope();
-        if (scope != null) {
-          scope.detach(x.retainReference());
-          scope.detach(y.retainReference());
-        }
-        return new Batch(x, y, paths, indices);
+        return new Batch(x, unscoped(y), paths, indices);
       } catch (RuntimeException e) {
-        if (x != null) x.close();
+        x.close();
         if (y != null) y.close();
         throw e;
       }
@@ -474,6 +471,57 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     private void finish() {
       openEpochs.remove(this);
     }
+  }
+
+  /**
+   * A batch's image tensor [count, 3, S, S], allocated before its images are decoded, and its
+   * memory as a buffer that the workers write each image into (no copy of the batch afterwards).
+   */
+  private final class Images {
+    final Tensor tensor;
+    final FloatBuffer buffer;
+    private final int floatsPerImage;
+
+    Images(int count, int floatsPerImage) {
+      int s = transform.imageSize();
+      this.floatsPerImage = floatsPerImage;
+      this.tensor = unscoped(owned(new long[] {count, 3, s, s}, ScalarType.Float, options.pinMemory()));
+      this.buffer = floats(tensor, (long) count * floatsPerImage);
+    }
+
+    /** A tensor of the kept images only; this one is freed. */
+    Tensor compact(List<Integer> kept) {
+      int s = transform.imageSize();
+      Tensor x = unscoped(owned(new long[] {kept.size(), 3, s, s}, ScalarType.Float, options.pinMemory()));
+      try {
+        FloatBuffer to = floats(x, (long) kept.size() * floatsPerImage);
+        for (int k = 0; k < kept.size(); k++) to.put(k * floatsPerImage, buffer, kept.get(k) * floatsPerImage, floatsPerImage);
+      } catch (RuntimeException e) {
+        x.close();
+        throw e;
+      }
+      tensor.close();
+      return x;
+    }
+
+    private static FloatBuffer floats(Tensor t, long n) {
+      try (FloatPointer p = t.data_ptr_float()) {
+        return p.capacity(n).asBuffer();
+      }
+    }
+  }
+
+  /**
+   * {@code t}, owned by whoever receives the batch, who closes it. Batches are allocated and built
+   * on the consumer's thread too (the prefetch's submissions and completion stages, or workers ==
+   * 0) while its step may hold a PointerScope, whose end must not free them. detach() releases
+   * the scope's reference, so take one first: the tensor keeps one reference, which close()
+   * releases.
+   */
+  private static Tensor unscoped(Tensor t) {
+    PointerScope scope = PointerScope.getInnerScope();
+    if (scope != null) scope.detach(t.retainReference());
+    return t;
   }
 
   /**
