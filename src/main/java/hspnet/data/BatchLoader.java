@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -67,6 +68,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
   private final int rank, worldSize;
   private final Options options;
   private final ExecutorService pool;   // null when workers == 0
+  private final DeviceDecoding onDevice;   // null: images decoded on the CPU
   private final Set<Epoch> openEpochs = ConcurrentHashMap.newKeySet();
   /** Files already warned about when {@code options.warnings()} is null. */
   private final Set<Path> warned = ConcurrentHashMap.newKeySet();
@@ -83,12 +85,25 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
    * JPEGs with corrupt data are decoded anyway, as Pillow decodes them, and each is named once
    * through {@code warnings} ({@link BadImages#corruptJpeg}); null: once per loader on stderr.
    */
-  public record Options(Augmentation augmentation, boolean pinMemory, BadImages skipBad, BadImages warnings) {
-    public static final Options DEFAULT = new Options(Augmentation.NONE, false, null, null);
+  public record Options(Augmentation augmentation, boolean pinMemory, BadImages skipBad, BadImages warnings,
+      DeviceDecoding.Spec onDevice) {
+    public static final Options DEFAULT = new Options(Augmentation.NONE, false, null, null, null);
 
     /** Warnings about corrupt JPEG data go where skipped images are counted (stderr when null). */
     public Options(Augmentation augmentation, boolean pinMemory, BadImages skipBad) {
-      this(augmentation, pinMemory, skipBad, skipBad);
+      this(augmentation, pinMemory, skipBad, skipBad, null);
+    }
+
+    public Options(Augmentation augmentation, boolean pinMemory, BadImages skipBad, BadImages warnings) {
+      this(augmentation, pinMemory, skipBad, warnings, null);
+    }
+
+    /**
+     * These options with the images decoded and transformed on {@code spec}'s device (see
+     * {@link DeviceDecoding}): batches' image tensors then live on that device.
+     */
+    public Options decodedOn(DeviceDecoding.Spec spec) {
+      return new Options(augmentation, pinMemory, skipBad, warnings, spec);
     }
   }
 
@@ -136,6 +151,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     this.rank = batching.rank();
     this.worldSize = batching.worldSize();
     this.options = options;
+    this.onDevice = options.onDevice() == null ? null : new DeviceDecoding(options.onDevice(), transform);
     this.pool = workers == 0 ? null : newPool(workers);
   }
 
@@ -259,6 +275,12 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    if (onDevice != null) onDevice.close();
+  }
+
+  /** Where this loader decodes images on the device; empty when it decodes on the CPU. */
+  public Optional<DeviceDecoding> deviceDecoding() {
+    return Optional.ofNullable(onDevice);
   }
 
   /** Names a JPEG decoded despite corrupt data, once per file and run. */
@@ -350,7 +372,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
         int slot = i;
         parts.add(CompletableFuture.runAsync(() -> {
           if (abandoned) throw new CancellationException();
-          loaded[slot] = load(order[start + slot], images.buffer, slot * fpi);
+          loaded[slot] = load(order[start + slot], images, slot);
         }, pool));
       }
       CompletableFuture<Batch> out = new CompletableFuture<>();
@@ -376,14 +398,15 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
      * unreadable and skipped. The augmentation's random draws depend on (seed, epoch, sample)
      * only, never on which thread runs it or when.
      */
-    private boolean load(int index, FloatBuffer images, int offset) {
+    private boolean load(int index, Images images, int slot) {
       Sample s = samples.get(index);
       Augmentation aug = options.augmentation();
       Random random = aug.isNone() ? null : new Random(Seeds.mix(seed ^ AUGMENT_STREAM, number, index));
       try {
         Path file = ImagePaths.resolve(imageRoot, s);
         Consumer<String> warnings = checked.add(file) ? line -> warnCorrupt(file, s.describe() + ": " + line) : null;
-        transform.apply(file, images, offset, aug, random, warnings);
+        if (onDevice != null) onDevice.load(file, images.tensor, slot, aug, random, warnings);
+        else transform.apply(file, images.buffer, slot * images.floatsPerImage, aug, random, warnings);
         return true;
       } catch (IllegalArgumentException e) {
         String problem = e.getMessage().startsWith(s.describe()) ? e.getMessage() : s.describe() + ": " + e.getMessage();
@@ -414,7 +437,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
       Images images = new Images(count, fpi);
       boolean[] loaded = new boolean[count];
       try {
-        for (int i = 0; i < count; i++) loaded[i] = load(order[start + i], images.buffer, i * fpi);
+        for (int i = 0; i < count; i++) loaded[i] = load(order[start + i], images, i);
       } catch (RuntimeException e) {
         images.tensor.close();
         throw e;
@@ -479,18 +502,32 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
    */
   private final class Images {
     final Tensor tensor;
-    final FloatBuffer buffer;
-    private final int floatsPerImage;
+    final FloatBuffer buffer;   // null when the tensor is on the device (DeviceDecoding writes it)
+    final int floatsPerImage;
 
     Images(int count, int floatsPerImage) {
       int s = transform.imageSize();
       this.floatsPerImage = floatsPerImage;
-      this.tensor = unscoped(owned(new long[] {count, 3, s, s}, ScalarType.Float, options.pinMemory()));
-      this.buffer = floats(tensor, (long) count * floatsPerImage);
+      if (onDevice != null) {
+        this.tensor = unscoped(onDevice.newBatch(count));
+        this.buffer = null;
+      } else {
+        this.tensor = unscoped(owned(new long[] {count, 3, s, s}, ScalarType.Float, options.pinMemory()));
+        this.buffer = floats(tensor, (long) count * floatsPerImage);
+      }
     }
 
     /** A tensor of the kept images only; this one is freed. */
     Tensor compact(List<Integer> kept) {
+      if (buffer == null) {
+        long[] rows = kept.stream().mapToLong(Integer::longValue).toArray();
+        Tensor x;
+        try (PointerScope scope = new PointerScope()) {
+          x = unscoped(tensor.index_select(0, Tensors.ofLongs(rows, rows.length).to(tensor.device(), ScalarType.Long)));
+        }
+        tensor.close();
+        return x;
+      }
       int s = transform.imageSize();
       Tensor x = unscoped(owned(new long[] {kept.size(), 3, s, s}, ScalarType.Float, options.pinMemory()));
       try {
