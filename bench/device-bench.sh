@@ -114,6 +114,21 @@ elif ! grep -q "Loss:" "$OUT/smoke.log"; then verdict="FAIL no training line in 
 else verdict="OK   demo trained one epoch on $dev with amp (losses finite): $(grep -c 'Loss:' "$OUT/smoke.log") training lines"; fi
 echo "$verdict" | tee -a "$OUT/smoke.log"
 case $verdict in FAIL*) status=1;; esac
+if [ $mode = gpu ]; then
+  # the same run through image_decode: gpu (the demo's images are PNGs: the loader's CPU path for
+  # files nvJPEG does not take, inside the device-decoding loader; JPEGs are timed in step 3)
+  timeout $(limit 90) "${RUN[@]}" hspnet.TrainMain -c "$smoke/smoke.yaml" -o image_decode=gpu \
+    -o checkpoint=hspnet+device-smoke-gpu-decode > "$OUT/smoke-gpu-decode.log" 2>&1
+  rc=$?
+  if [ "$rc" = 0 ] && grep -q "images: .* decoded on the device" "$OUT/smoke-gpu-decode.log"; then
+    verdict="$verdict
+OK   demo with image_decode gpu: $(grep -m1 -o 'Training images: .*' "$OUT/smoke-gpu-decode.log")"
+  else
+    verdict="$verdict
+FAIL demo with image_decode gpu: exit status $rc: $(grep -m1 '^error' "$OUT/smoke-gpu-decode.log")"
+  fi
+  echo "$verdict" | tail -1
+fi
 
 echo "== 6. two data-parallel ranks on one $dev device (Gloo, then NCCL), the smoke config"
 # both ranks use GPU 0 (LOCAL_RANK 0): a one-GPU machine exercises the collectives on CUDA tensors;

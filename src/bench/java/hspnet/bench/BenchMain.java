@@ -106,6 +106,18 @@ public final class BenchMain {
           out.printf(Locale.ROOT, "  %-13s %8.1f ms/step %9.0f images/s  (%d steps, %d images of %d JPEGs %dx%d, resize %s, %d decoding threads;"
               + " the loader alone: %.0f images/s)%n", "end-to-end", r.msPerStep(), r.imagesPerSecond(), r.steps(), r.images(),
               a.e2eFiles(), a.photoWidth(), a.photoHeight(), a.resize(), a.workers(), r.loaderOnlyImagesPerSecond());
+          if (a.cuda()) {
+            // the same epoch with image_decode: gpu (nvJPEG); a machine without nvJPEG says so and goes on
+            try {
+              EndToEndBench.Result g = new EndToEndBench(a, device, timer).run(state, memory, true);
+              rows.add(row(date, commit, card, "end-to-end-gpu-decode", a.batch(), g.msPerStep(), g.imagesPerSecond(), memory.peakGib()));
+              out.printf(Locale.ROOT, "  %-13s %8.1f ms/step %9.0f images/s  (the same epoch, JPEGs decoded with nvJPEG and resized on"
+                  + " the GPU by %d threads; the loader alone: %.0f images/s)%n", "end-to-end, gpu decode", g.msPerStep(),
+                  g.imagesPerSecond(), a.workers(), g.loaderOnlyImagesPerSecond());
+            } catch (RuntimeException e) {
+              out.println("  end-to-end with image_decode gpu: not measured (" + e.getMessage() + ")");
+            }
+          }
         }
       }
     }

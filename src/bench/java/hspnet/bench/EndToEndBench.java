@@ -13,6 +13,7 @@ import org.bytedeco.pytorch.Device;
 import hspnet.data.Augmentation;
 import hspnet.data.Batch;
 import hspnet.data.BatchLoader;
+import hspnet.data.DeviceDecoding;
 import hspnet.data.ClipTransform;
 import hspnet.data.LabelList.Sample;
 import hspnet.testutil.SyntheticHspNet;
@@ -45,6 +46,14 @@ public final class EndToEndBench {
   }
 
   public Result run(TrainingState state, GpuMemory memory) throws IOException {
+    return run(state, memory, false);
+  }
+
+  /**
+   * As {@link #run(TrainingState, GpuMemory)}; with {@code decodeOnDevice} the loader decodes the
+   * JPEGs with nvJPEG and resizes them on the device ({@code image_decode: gpu}).
+   */
+  public Result run(TrainingState state, GpuMemory memory, boolean decodeOnDevice) throws IOException {
     Path dir = args.jpegDir() != null ? args.jpegDir() : Files.createTempDirectory("hspnet-bench-jpeg");
     try {
       List<Path> files = SyntheticPhotos.draw(dir, args.e2eFiles(), args.photoWidth(), args.photoHeight(),
@@ -56,6 +65,7 @@ public final class EndToEndBench {
         samples.add(new Sample(files.get(i % files.size()).getFileName().toString(), new int[] {r.nextInt(c)}));
       ClipTransform transform = new ClipTransform(args.imageSize(), ClipTransform.Resize.of(args.resize()));
       BatchLoader.Options options = new BatchLoader.Options(Augmentation.NONE, device.is_cuda(), null);
+      if (decodeOnDevice) options = options.decodedOn(DeviceDecoding.Spec.nvJpeg(device));
       try (BatchLoader loader = new BatchLoader(dir, samples, c, transform, new BatchLoader.Batching(args.batch(), true, args.seed(), args.workers()), options)) {
         state.setModesFor(1, true);
         long step = 0;

@@ -2,12 +2,14 @@ package hspnet.data;
 
 import static org.bytedeco.pytorch.global.torch.empty;
 
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -66,6 +68,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
   private final int rank, worldSize;
   private final Options options;
   private final ExecutorService pool;   // null when workers == 0
+  private final DeviceDecoding onDevice;   // null: images decoded on the CPU
   private final Set<Epoch> openEpochs = ConcurrentHashMap.newKeySet();
   /** Files already warned about when {@code options.warnings()} is null. */
   private final Set<Path> warned = ConcurrentHashMap.newKeySet();
@@ -82,12 +85,25 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
    * JPEGs with corrupt data are decoded anyway, as Pillow decodes them, and each is named once
    * through {@code warnings} ({@link BadImages#corruptJpeg}); null: once per loader on stderr.
    */
-  public record Options(Augmentation augmentation, boolean pinMemory, BadImages skipBad, BadImages warnings) {
-    public static final Options DEFAULT = new Options(Augmentation.NONE, false, null, null);
+  public record Options(Augmentation augmentation, boolean pinMemory, BadImages skipBad, BadImages warnings,
+      DeviceDecoding.Spec onDevice) {
+    public static final Options DEFAULT = new Options(Augmentation.NONE, false, null, null, null);
 
     /** Warnings about corrupt JPEG data go where skipped images are counted (stderr when null). */
     public Options(Augmentation augmentation, boolean pinMemory, BadImages skipBad) {
-      this(augmentation, pinMemory, skipBad, skipBad);
+      this(augmentation, pinMemory, skipBad, skipBad, null);
+    }
+
+    public Options(Augmentation augmentation, boolean pinMemory, BadImages skipBad, BadImages warnings) {
+      this(augmentation, pinMemory, skipBad, warnings, null);
+    }
+
+    /**
+     * These options with the images decoded and transformed on {@code spec}'s device (see
+     * {@link DeviceDecoding}): batches' image tensors then live on that device.
+     */
+    public Options decodedOn(DeviceDecoding.Spec spec) {
+      return new Options(augmentation, pinMemory, skipBad, warnings, spec);
     }
   }
 
@@ -135,6 +151,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     this.rank = batching.rank();
     this.worldSize = batching.worldSize();
     this.options = options;
+    this.onDevice = options.onDevice() == null ? null : new DeviceDecoding(options.onDevice(), transform);
     this.pool = workers == 0 ? null : newPool(workers);
   }
 
@@ -248,7 +265,9 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     }
     for (Epoch e : openEpochs) e.close();
     if (pool != null) {
-      pool.shutdownNow();
+      // Run what never started: each sees its epoch abandoned and stops at once, so the batch
+      // it belonged to completes and frees its tensor.
+      for (Runnable never : pool.shutdownNow()) never.run();
       try {
         // Decoding is native and ignores interrupts; a batch of images finishes quickly.
         pool.awaitTermination(30, TimeUnit.SECONDS);
@@ -256,6 +275,12 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    if (onDevice != null) onDevice.close();
+  }
+
+  /** Where this loader decodes images on the device; empty when it decodes on the CPU. */
+  public Optional<DeviceDecoding> deviceDecoding() {
+    return Optional.ofNullable(onDevice);
   }
 
   /** Names a JPEG decoded despite corrupt data, once per file and run. */
@@ -332,23 +357,28 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
         inFlight.add(submit(submitted++));
     }
 
-    /** Decodes batch b's images on the pool, then builds its tensors on the worker that finishes last. */
+    /**
+     * Decodes batch b's images on the pool straight into its image tensor, then builds the batch
+     * on the worker that finishes last. The tensor is freed there too when the batch fails or
+     * nobody will take it: only once no worker writes into it any more.
+     */
     private CompletableFuture<Batch> submit(int b) {
       int start = b * batchSize, count = Math.min(batchSize, order.length - start);
       int fpi = transform.floatsPerImage();
-      float[] images = new float[count * fpi];
+      Images images = new Images(count, fpi);
       boolean[] loaded = new boolean[count];
       List<CompletableFuture<Void>> parts = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         int slot = i;
         parts.add(CompletableFuture.runAsync(() -> {
           if (abandoned) throw new CancellationException();
-          loaded[slot] = load(order[start + slot], images, slot * fpi);
+          loaded[slot] = load(order[start + slot], images, slot);
         }, pool));
       }
       CompletableFuture<Batch> out = new CompletableFuture<>();
       CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((v, failure) -> {
         if (failure != null) {
+          images.tensor.close();
           out.completeExceptionally(firstFailure(parts, failure));
           return;
         }
@@ -368,14 +398,15 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
      * unreadable and skipped. The augmentation's random draws depend on (seed, epoch, sample)
      * only, never on which thread runs it or when.
      */
-    private boolean load(int index, float[] images, int offset) {
+    private boolean load(int index, Images images, int slot) {
       Sample s = samples.get(index);
       Augmentation aug = options.augmentation();
       Random random = aug.isNone() ? null : new Random(Seeds.mix(seed ^ AUGMENT_STREAM, number, index));
       try {
         Path file = ImagePaths.resolve(imageRoot, s);
         Consumer<String> warnings = checked.add(file) ? line -> warnCorrupt(file, s.describe() + ": " + line) : null;
-        transform.apply(file, images, offset, aug, random, warnings);
+        if (onDevice != null) onDevice.load(file, images.tensor, slot, aug, random, warnings);
+        else transform.apply(file, images.buffer, slot * images.floatsPerImage, aug, random, warnings);
         return true;
       } catch (IllegalArgumentException e) {
         String problem = e.getMessage().startsWith(s.describe()) ? e.getMessage() : s.describe() + ": " + e.getMessage();
@@ -403,56 +434,45 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     private Batch decodeHere(int b) {
       int start = b * batchSize, count = Math.min(batchSize, order.length - start);
       int fpi = transform.floatsPerImage();
-      float[] images = new float[count * fpi];
+      Images images = new Images(count, fpi);
       boolean[] loaded = new boolean[count];
-      for (int i = 0; i < count; i++) loaded[i] = load(order[start + i], images, i * fpi);
+      try {
+        for (int i = 0; i < count; i++) loaded[i] = load(order[start + i], images, i);
+      } catch (RuntimeException e) {
+        images.tensor.close();
+        throw e;
+      }
       return build(b, images, loaded);
     }
 
-    private Batch build(int b, float[] images, boolean[] loaded) {
+    /** The batch from its decoded images (which it takes over, or frees) and the samples' labels. */
+    private Batch build(int b, Images images, boolean[] loaded) {
       int start = b * batchSize;
-      int fpi = transform.floatsPerImage();
       List<Integer> kept = new ArrayList<>(loaded.length);
       for (int i = 0; i < loaded.length; i++) if (loaded[i]) kept.add(i);
-      if (kept.isEmpty())
-        throw new IllegalArgumentException("every image of batch " + b + " of epoch " + number + " is unreadable (the first: "
-            + samples.get(order[start]).describe() + ")");
-      int count = kept.size();
-      if (count < loaded.length) {   // close the gaps the skipped images left
-        for (int k = 0; k < count; k++) System.arraycopy(images, kept.get(k) * fpi, images, k * fpi, fpi);
-      }
-      int s = transform.imageSize();
-      long[] targets = new long[count * numClasses];
-      List<String> paths = new ArrayList<>(count);
-      long[] indices = new long[count];
-      for (int k = 0; k < count; k++) {
-        indices[k] = order[start + kept.get(k)];
-        Sample sample = samples.get((int) indices[k]);
-        paths.add(sample.path());
-        for (int j = 0; j < sample.numLabels(); j++) targets[k * numClasses + sample.label(j)] = 1;
-      }
-      Tensor x = null, y = null;
+      Tensor x = images.tensor, y = null;
       try {
-        x = owned(new long[] {count, 3, s, s}, ScalarType.Float, options.pinMemory());
-        try (FloatPointer p = x.data_ptr_float()) {
-          p.put(images, 0, count * fpi);
+        if (kept.isEmpty())
+          throw new IllegalArgumentException("every image of batch " + b + " of epoch " + number + " is unreadable (the first: "
+              + samples.get(order[start]).describe() + ")");
+        int count = kept.size();
+        if (count < loaded.length) x = images.compact(kept);   // drop the slots the skipped images left
+        long[] targets = new long[count * numClasses];
+        List<String> paths = new ArrayList<>(count);
+        long[] indices = new long[count];
+        for (int k = 0; k < count; k++) {
+          indices[k] = order[start + kept.get(k)];
+          Sample sample = samples.get((int) indices[k]);
+          paths.add(sample.path());
+          for (int j = 0; j < sample.numLabels(); j++) targets[k * numClasses + sample.label(j)] = 1;
         }
         y = owned(new long[] {count, numClasses}, ScalarType.Long, options.pinMemory());
         try (LongPointer p = y.data_ptr_long()) {
           p.put(targets);
         }
-        // build() may run on the consumer's thread (a completion stage of the prefetch, or
-        // workers == 0) while the consumer's step holds a PointerScope; the batch belongs to its
-        // receiver, who closes it, not to that scope. detach() releases the scope's reference, so
-        // take one first: the tensors keep one reference, which Batch.close() releases.
-        PointerScope scope = PointerScope.getInnerScope();
-        if (scope != null) {
-          scope.detach(x.retainReference());
-          scope.detach(y.retainReference());
-        }
-        return new Batch(x, y, paths, indices);
+        return new Batch(x, unscoped(y), paths, indices);
       } catch (RuntimeException e) {
-        if (x != null) x.close();
+        x.close();
         if (y != null) y.close();
         throw e;
       }
@@ -474,6 +494,71 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     private void finish() {
       openEpochs.remove(this);
     }
+  }
+
+  /**
+   * A batch's image tensor [count, 3, S, S], allocated before its images are decoded, and its
+   * memory as a buffer that the workers write each image into (no copy of the batch afterwards).
+   */
+  private final class Images {
+    final Tensor tensor;
+    final FloatBuffer buffer;   // null when the tensor is on the device (DeviceDecoding writes it)
+    final int floatsPerImage;
+
+    Images(int count, int floatsPerImage) {
+      int s = transform.imageSize();
+      this.floatsPerImage = floatsPerImage;
+      if (onDevice != null) {
+        this.tensor = unscoped(onDevice.newBatch(count));
+        this.buffer = null;
+      } else {
+        this.tensor = unscoped(owned(new long[] {count, 3, s, s}, ScalarType.Float, options.pinMemory()));
+        this.buffer = floats(tensor, (long) count * floatsPerImage);
+      }
+    }
+
+    /** A tensor of the kept images only; this one is freed. */
+    Tensor compact(List<Integer> kept) {
+      if (buffer == null) {
+        long[] rows = kept.stream().mapToLong(Integer::longValue).toArray();
+        Tensor x;
+        try (PointerScope scope = new PointerScope()) {
+          x = unscoped(tensor.index_select(0, Tensors.ofLongs(rows, rows.length).to(tensor.device(), ScalarType.Long)));
+        }
+        tensor.close();
+        return x;
+      }
+      int s = transform.imageSize();
+      Tensor x = unscoped(owned(new long[] {kept.size(), 3, s, s}, ScalarType.Float, options.pinMemory()));
+      try {
+        FloatBuffer to = floats(x, (long) kept.size() * floatsPerImage);
+        for (int k = 0; k < kept.size(); k++) to.put(k * floatsPerImage, buffer, kept.get(k) * floatsPerImage, floatsPerImage);
+      } catch (RuntimeException e) {
+        x.close();
+        throw e;
+      }
+      tensor.close();
+      return x;
+    }
+
+    private static FloatBuffer floats(Tensor t, long n) {
+      try (FloatPointer p = t.data_ptr_float()) {
+        return p.capacity(n).asBuffer();
+      }
+    }
+  }
+
+  /**
+   * {@code t}, owned by whoever receives the batch, who closes it. Batches are allocated and built
+   * on the consumer's thread too (the prefetch's submissions and completion stages, or workers ==
+   * 0) while its step may hold a PointerScope, whose end must not free them. detach() releases
+   * the scope's reference, so take one first: the tensor keeps one reference, which close()
+   * releases.
+   */
+  private static Tensor unscoped(Tensor t) {
+    PointerScope scope = PointerScope.getInnerScope();
+    if (scope != null) scope.detach(t.retainReference());
+    return t;
   }
 
   /**

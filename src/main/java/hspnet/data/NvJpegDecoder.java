@@ -24,15 +24,17 @@ import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.bytedeco.pytorch.global.torch_cuda;
 
 /**
  * JPEG decoding on a CUDA device with nvJPEG, through the CUDA presets (their natives come with
  * the CUDA build, {@code mvn -Pgpu package}, and need the CUDA toolkit's libnvjpeg): the file's
  * bytes in, planar uint8 RGB {@code [3, H, W]} on the device out, decoded on LibTorch's default
  * stream so that the tensor ops that follow see the pixels. One decoder per thread (its state is
- * nvJPEG's per-thread state).
+ * nvJPEG's per-thread state); it makes its device the thread's current CUDA device, where nvJPEG
+ * keeps its buffers.
  */
-public final class NvJpegDecoder implements AutoCloseable {
+public final class NvJpegDecoder implements JpegDecoder {
   private final nvjpegHandle handle = new nvjpegHandle();
   private final nvjpegJpegState state = new nvjpegJpegState();
   private final Device device;
@@ -57,6 +59,7 @@ public final class NvJpegDecoder implements AutoCloseable {
     }
     NvJpegDecoder d = new NvJpegDecoder(device);
     try {
+      torch_cuda.set_device(device.index());
       check(nvjpegCreateSimple(d.handle), "nvjpegCreateSimple", "nvJPEG");
       check(nvjpegJpegStateCreate(d.handle, d.state), "nvjpegJpegStateCreate", "nvJPEG");
       return d;
@@ -74,6 +77,7 @@ public final class NvJpegDecoder implements AutoCloseable {
   }
 
   /** The pixels of {@code jpeg} as planar uint8 RGB {@code [3, H, W]} on the device (grey images as three equal planes). */
+  @Override
   public Tensor decode(byte[] jpeg, String name) {
     int[] wh = size(jpeg, name);
     int w = wh[0], h = wh[1];

@@ -17,59 +17,22 @@ import java.util.Arrays;
  * to 22-bit fixed point (rounded away from zero); a horizontal pass into an 8-bit intermediate
  * (rounded and clipped), then a vertical pass. Only the output window that is asked for is
  * computed (the center crop), which gives the same pixels as resizing everything and cropping.
+ *
+ * <p>Kept simple on purpose: it is the reference that {@link FusedPilResize} (the fast path) is
+ * tested against, and the path of augmented images, which need the 8-bit pixels.
  */
 public final class PilResize {
-  private static final int PRECISION_BITS = 32 - 8 - 2;
-  private static final double SUPPORT = 2.0;
+  private static final int PRECISION_BITS = PilTaps.PRECISION_BITS;
 
   private PilResize() {}
 
   /** Pillow's bicubic filter (a = -0.5). */
   static double bicubic(double x) {
-    final double a = -0.5;
-    if (x < 0) x = -x;
-    if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
-    if (x < 2) return (((x - 5) * x + 8) * x - 4) * a;
-    return 0;
+    return PilTaps.bicubic(x);
   }
 
-  /** Fixed-point taps of output samples [from, from+count) along one axis. */
-  private record Taps(int[] first, int[] count, int[] weights, int ksize) {}
-
-  /**
-   * Pillow's precompute_coeffs for the input span [0, inSize) (of a cropped view) resized to
-   * outSize, restricted to the outputs [from, from+count).
-   */
-  private static Taps taps(int inSize, int outSize, int from, int count) {
-    double scale = (double) inSize / outSize;
-    double filterScale = Math.max(scale, 1.0);
-    double support = SUPPORT * filterScale;
-    int ksize = (int) Math.ceil(support) * 2 + 1;
-    int[] first = new int[count], n = new int[count], weights = new int[count * ksize];
-    double[] k = new double[ksize];
-    double ss = 1.0 / filterScale;
-    for (int i = 0; i < count; i++) {
-      int xx = from + i;
-      double center = (xx + 0.5) * scale;
-      int xmin = (int) (center - support + 0.5);   // C's (int) truncates toward zero, as Java's cast
-      if (xmin < 0) xmin = 0;
-      int xmax = (int) (center + support + 0.5);
-      if (xmax > inSize) xmax = inSize;
-      xmax -= xmin;
-      double ww = 0;
-      for (int x = 0; x < xmax; x++) {
-        double w = bicubic((x + xmin - center + 0.5) * ss);
-        k[x] = w;
-        ww += w;
-      }
-      for (int x = 0; x < xmax; x++) {
-        double w = ww != 0 ? k[x] / ww : k[x];
-        weights[i * ksize + x] = (int) (w < 0 ? -0.5 + w * (1 << PRECISION_BITS) : 0.5 + w * (1 << PRECISION_BITS));
-      }
-      first[i] = xmin;
-      n[i] = xmax;
-    }
-    return new Taps(first, n, weights, ksize);
+  private static PilTaps taps(int inSize, int outSize, int from, int count) {
+    return PilTaps.of(inSize, outSize, from, count);
   }
 
   private static int clip8(int v) {
@@ -90,18 +53,18 @@ public final class PilResize {
     if (cropX < 0 || cropY < 0 || cropW < 1 || cropH < 1 || cropX + cropW > outW || cropY + cropH > outH)
       throw new IllegalArgumentException("window " + cropW + "x" + cropH + "+" + cropX + "+" + cropY + " outside " + outW + "x" + outH);
     boolean horizontal = outW != w, vertical = outH != h;
-    Taps tx = horizontal ? taps(w, outW, cropX, cropW) : null;
-    Taps ty = vertical ? taps(h, outH, cropY, cropH) : null;
+    PilTaps tx = horizontal ? taps(w, outW, cropX, cropW) : null;
+    PilTaps ty = vertical ? taps(h, outH, cropY, cropH) : null;
 
     // Rows of the view the vertical pass reads (all window rows when there is no vertical pass).
-    int rowFirst = vertical ? ty.first[0] : cropY;
-    int rowEnd = vertical ? ty.first[cropH - 1] + ty.count[cropH - 1] : cropY + cropH;
+    int rowFirst = vertical ? ty.first()[0] : cropY;
+    int rowEnd = vertical ? ty.first()[cropH - 1] + ty.count()[cropH - 1] : cropY + cropH;
     int rows = rowEnd - rowFirst;
 
     // Horizontal pass: rows [rowFirst, rowEnd) of the view, window columns only.
     byte[] mid = new byte[rows * cropW * 3];
-    int[] first = horizontal ? tx.first : null, count = horizontal ? tx.count : null, weights = horizontal ? tx.weights : null;
-    int ksize = horizontal ? tx.ksize : 0;
+    int[] first = horizontal ? tx.first() : null, count = horizontal ? tx.count() : null, weights = horizontal ? tx.weights() : null;
+    int ksize = horizontal ? tx.ksize() : 0;
     final int half = 1 << (PRECISION_BITS - 1);
     for (int r = 0; r < rows; r++) {
       int srcRow = ((y0 + rowFirst + r) * srcWidth + x0) * 3;
@@ -137,9 +100,9 @@ public final class PilResize {
     int[] acc = new int[stride];
     for (int j = 0; j < cropH; j++) {
       Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
-      int base = j * ty.ksize, start = (ty.first[j] - rowFirst) * stride, n = ty.count[j];
+      int base = j * ty.ksize(), start = (ty.first()[j] - rowFirst) * stride, n = ty.count()[j];
       for (int y = 0; y < n; y++) {
-        int k = ty.weights[base + y], row = start + y * stride;
+        int k = ty.weights()[base + y], row = start + y * stride;
         for (int c = 0; c < stride; c++) acc[c] += (mid[row + c] & 0xff) * k;
       }
       int o = j * stride;

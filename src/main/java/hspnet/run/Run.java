@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.Locale;
 
@@ -15,8 +16,11 @@ import hspnet.cli.OptionWord;
 import hspnet.config.RunConfig;
 import hspnet.config.ConfigLoader;
 import hspnet.config.ConfigException;
+import hspnet.config.ImageDecode;
 import hspnet.config.LossKind;
 import hspnet.config.ResolvedConfig;
+import hspnet.data.BatchLoader;
+import hspnet.data.DeviceDecoding;
 import hspnet.dist.DistGroup;
 import hspnet.dist.StateSync;
 import hspnet.model.Classifier;
@@ -180,7 +184,9 @@ public final class Run implements AutoCloseable {
   }
 
   private void openData(boolean withTrain) throws IOException {
-    data = own(dist == null || mode == Mode.TEST ? RunData.open(cfg, withTrain) : RunData.open(cfg, withTrain, dist.rank(), dist.worldSize()));
+    DeviceDecoding.Spec onDevice = cfg.imageDecode() == ImageDecode.GPU ? DeviceDecoding.Spec.nvJpeg(device) : null;
+    boolean sharded = dist != null && mode != Mode.TEST;
+    data = own(RunData.open(cfg, withTrain, sharded ? dist.rank() : 0, sharded ? dist.worldSize() : 1, onDevice));
   }
 
   private void buildModels() {
@@ -205,6 +211,9 @@ public final class Run implements AutoCloseable {
         data.trainSamples().size(), data.valSamples().size(), data.labels().numClasses(), data.labels().numGroups()));
     // which CPU kernels compute the run (they decide its exact numbers)
     if (!device.is_cuda()) log.info("CPU kernels: " + CpuNumerics.pin().describe());
+    if (cfg.imageDecode() == ImageDecode.GPU)
+      log.info("Images: JPEGs decoded and resized on " + Devices.describe(device) + " (nvJPEG, antialiased bicubic), other files on"
+          + " the CPU path");
     log.info("Relation matrix: " + factory.relationSource());
   }
 
@@ -217,6 +226,10 @@ public final class Run implements AutoCloseable {
     }
     if (data.badImages().count() > 0) log.info(data.badImages().summary());
     if (data.badImages().corruptJpegCount() > 0) log.info(data.badImages().corruptJpegSummary());
+    for (BatchLoader loader : Arrays.asList(data.train(), data.val()))
+      if (loader != null) loader.deviceDecoding().ifPresent(d -> log.info(String.format(Locale.ROOT,
+          "%s images: %d decoded on the device, %d on the CPU path", loader == data.train() ? "Training" : "Validation",
+          d.decodedOnDevice(), d.decodedOnCpu())));
   }
 
   private void train() throws IOException {

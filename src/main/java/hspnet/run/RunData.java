@@ -18,6 +18,7 @@ import hspnet.data.BatchLoader;
 import hspnet.data.ClipTransform;
 import hspnet.data.CocoAnnotations;
 import hspnet.data.DemoDataset;
+import hspnet.data.DeviceDecoding;
 import hspnet.data.ImagePaths;
 import hspnet.data.LabelList;
 import hspnet.data.LabelList.Sample;
@@ -84,6 +85,15 @@ public final class RunData implements AutoCloseable {
    * {@code worldSize} (both the training and the validation list; see BatchLoader.Batching).
    */
   public static RunData open(RunConfig cfg, boolean withTrain, int rank, int worldSize) throws IOException {
+    return open(cfg, withTrain, rank, worldSize, null);
+  }
+
+  /**
+   * As {@link #open(RunConfig, boolean, int, int)}, the images decoded on {@code onDevice}'s device
+   * when it is not null ({@code image_decode: gpu}).
+   */
+  public static RunData open(RunConfig cfg, boolean withTrain, int rank, int worldSize, DeviceDecoding.Spec onDevice)
+      throws IOException {
     DatasetKind kind = cfg.datasetKind();
     LabelSet labels;
     Split trainSplit = null, valSplit;
@@ -135,11 +145,11 @@ public final class RunData implements AutoCloseable {
     boolean pin = pinMemory(cfg);
     BatchLoader val = new BatchLoader(valSplit.imageRoot(), valSplit.samples(), cfg.numClasses(), transform,
         new BatchLoader.Batching(cfg.batchSize(), false, cfg.seed(), cfg.workers(), rank, worldSize),
-        new BatchLoader.Options(Augmentation.NONE, pin, skip, bad));
+        decodedOn(new BatchLoader.Options(Augmentation.NONE, pin, skip, bad), onDevice));
     BatchLoader train = trainSplit == null ? null
         : new BatchLoader(trainSplit.imageRoot(), trainSplit.samples(), cfg.numClasses(), transform,
             new BatchLoader.Batching(cfg.batchSize(), true, cfg.seed(), cfg.workers(), rank, worldSize),
-            new BatchLoader.Options(augmentation(cfg), pin, skip, bad));
+            decodedOn(new BatchLoader.Options(augmentation(cfg), pin, skip, bad), onDevice));
     return new RunData(labels, trainSplit == null ? List.of() : trainSplit.samples(), valSplit.samples(), train, val, bad);
   }
 
@@ -166,6 +176,10 @@ public final class RunData implements AutoCloseable {
     };
     checkClasses(cfg, labels);
     return labels;
+  }
+
+  private static BatchLoader.Options decodedOn(BatchLoader.Options options, DeviceDecoding.Spec onDevice) {
+    return onDevice == null ? options : options.decodedOn(onDevice);
   }
 
   /** The training augmentation of the config (every option off by default). */

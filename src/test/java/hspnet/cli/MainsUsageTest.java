@@ -26,8 +26,10 @@ import hspnet.PredictMain;
 import hspnet.SinglePositiveMain;
 import hspnet.TrainMain;
 import hspnet.bench.BenchMain;
+import hspnet.bench.DecodeBench;
 import hspnet.bench.DeviceCheck;
 import hspnet.bench.HgcnBench;
+import hspnet.bench.PhotoSet;
 import hspnet.bench.TextTowerBench;
 
 /** Every main parses through OptionParser and ends through ExitStatus: a usage error is status 2 and one line. */
@@ -50,10 +52,12 @@ class MainsUsageTest {
     m.put("EmbedMain", EmbedMain::run);
     m.put("SinglePositiveMain", SinglePositiveMain::run);
     m.put("LoaderBench", LoaderBench::run);
+    m.put("PhotoSet", PhotoSet::run);
     m.put("BenchMain", BenchMain::run);
     m.put("DeviceCheck", DeviceCheck::run);
     m.put("HgcnBench", HgcnBench::run);
     m.put("TextTowerBench", TextTowerBench::run);
+    m.put("DecodeBench", DecodeBench::run);
     return m;
   }
 

@@ -23,6 +23,7 @@ import java.util.Map;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -200,5 +201,36 @@ class BatchLoaderTest {
     String msg = assertThrows(IllegalArgumentException.class,
         () -> new BatchLoader(root, samples, 3, transform, new BatchLoader.Batching(2, false, 0, 0))).getMessage();
     assertTrue(msg.contains("outside [0, 3)"), msg);
+  }
+
+  /**
+   * A training step holds a PointerScope while it asks for the next batch, which allocates the
+   * batches after it (the prefetch), or decodes the batch itself (workers == 0): their tensors
+   * belong to the receiver and must outlive that scope.
+   */
+  @Test
+  void batchesOutliveTheScopeTheyWereRequestedIn() {
+    for (int workers : new int[] {0, 2}) {
+      try (BatchLoader l = new BatchLoader(root, samples, C, transform, new BatchLoader.Batching(2, false, 0, workers))) {
+        List<Batch> kept = new ArrayList<>();
+        Iterator<Batch> epoch;
+        try (PointerScope scope = new PointerScope()) {
+          epoch = l.iterator();
+          kept.add(epoch.next());
+        }
+        try (PointerScope scope = new PointerScope()) {
+          while (epoch.hasNext()) kept.add(epoch.next());
+        }
+        int fpi = transform.floatsPerImage();
+        for (Batch b : kept) {
+          try (b) {
+            float[] x = floats(b.images());
+            for (int i = 0; i < b.size(); i++)
+              assertArrayEquals(transform.apply(root.resolve(b.paths().get(i))), Arrays.copyOfRange(x, i * fpi, (i + 1) * fpi),
+                  workers + " workers: " + b.paths().get(i));
+          }
+        }
+      }
+    }
   }
 }

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
@@ -108,8 +109,14 @@ class UntrustedImagesTest {
         new BatchLoader.Options(Augmentation.NONE, false, skipped))) {
       int images = 0;
       for (Iterator<Batch> it = l.iterator(); it.hasNext(); ) {
-        try (Batch b = it.next()) {
+        try (Batch b = it.next(); FloatPointer p = b.images().data_ptr_float()) {
           images += b.size();
+          int fpi = t.floatsPerImage();
+          float[] x = new float[b.size() * fpi];
+          p.get(x);
+          for (int k = 0; k < b.size(); k++)   // the gaps the skipped images left are closed
+            assertArrayEquals(t.apply(dir.resolve("img").resolve(b.paths().get(k))), Arrays.copyOfRange(x, k * fpi, (k + 1) * fpi),
+                b.paths().get(k));
         }
       }
       assertEquals(6, images, "the good ones are served");
