@@ -14,6 +14,7 @@
 #   5. the demo through the real command line (TrainMain, device cuda, amp) for one short epoch;
 #   6. two data-parallel ranks of the demo on the one GPU, over Gloo and over NCCL;
 #   7. JPEG decoding with nvJPEG and the LibTorch resize against the Pillow-exact CPU path (DecodeBench).
+# DEVICE_STEPS=3,7 runs only those steps (a second call after a fix); BENCH_ONLY limits step 3.
 # The steps share one deadline (DEVICE_BUDGET_S, 540 s by default): each gets at most its own limit
 # and what is left, so that the summary always prints inside the device call's limit.
 # Writes checks.log, smoke.log, bench.log, hgcn.log and rows.md (the history rows for
@@ -33,47 +34,15 @@ export HSPNET_COMMIT=$(cat .device/commit.txt 2>/dev/null || echo unknown)
 export JAVA_OPTS="${JAVA_OPTS:--Xmx24g}"
 dev=cuda; [ $mode = cpu ] && dev=cpu
 status=0
+verdict=""
 t0=$(date +%s)
 budget=${DEVICE_BUDGET_S:-540}
 # limit SECONDS: the step's own limit, or what is left of the budget (keeping 15 s for the summary)
+# want N: step N is among DEVICE_STEPS (default: all), e.g. DEVICE_STEPS=3,7 for a second call
+want() { [[ ",${DEVICE_STEPS:-1,2,3,4,5,6,7}," == *",$1,"* ]]; }
 limit() { local left=$(( budget - 15 - ($(date +%s) - t0) )); [ "$left" -lt "$1" ] && echo $(( left > 5 ? left : 5 )) || echo "$1"; }
 
-echo "== 1. device checks ($dev)"
-timeout $(limit 100) "${RUN[@]}" hspnet.bench.DeviceCheck --fixtures .device/data/fixtures --device $dev 2>&1 | tee "$OUT/checks.log"
-[ "${PIPESTATUS[0]}" = 0 ] || status=1
-
-echo "== 2. fused HGCN kernel: parity of every variant with the LibTorch composition, timings"
-hgcn_args=(--out "$OUT/hgcn" --commit "$HSPNET_COMMIT"); [ $mode = cpu ] && hgcn_args+=(--quick)
-timeout $(limit 120) "${RUN[@]}" hspnet.bench.HgcnBench "${hgcn_args[@]}" 2>&1 | tee "$OUT/hgcn.log"
-[ "${PIPESTATUS[0]}" = 0 ] || { status=1; echo "FAIL HgcnBench" | tee -a "$OUT/hgcn.log"; }
-
-echo "== 3. benchmarks ($dev)"
-if [ $mode = cpu ]; then
-  args=(--device cpu --batch 4 --image-size 64 --warmup 1 --steps 2 --e2e-images 16 --e2e-files 8 --workers 2 --variants)
-else
-  # peak memory from the caching allocator's statistics needs the CUDA presets to load; probe that
-  # in a JVM of its own first (a missing symbol would abort the process), then the driver's view
-  if timeout 60 "${RUN[@]}" hspnet.bench.DeviceCheck --probe-memory auto 2>&1 | tee -a "$OUT/checks.log"; then memory=auto
-  elif timeout 60 "${RUN[@]}" hspnet.bench.DeviceCheck --probe-memory driver 2>&1 | tee -a "$OUT/checks.log"; then memory=driver
-    echo "device-bench: allocator statistics unavailable; peak memory from the driver's view (an upper bound)"
-  else memory=none; echo "device-bench: no GPU memory measurement works here; peak GiB not measured"; fi
-  args=(--device cuda --variants --memory $memory)
-fi
-timeout $(limit 240) "${RUN[@]}" hspnet.bench.BenchMain "${args[@]}" --rows-out "$OUT/rows.md" 2>&1 | tee "$OUT/bench.log"
-[ "${PIPESTATUS[0]}" = 0 ] || status=1
-
-echo "== 4. the same steps in plain PyTorch (bench/torch_peer.py), the original's way"
-py=${PYTHON:-python3}
-if [ $mode = cpu ] && ! "$py" -c 'import torch' 2>/dev/null; then
-  echo "SKIP no torch for $py here" | tee "$OUT/peer.log"
-else
-  if [ $mode = cpu ]; then peer_args=(--device cpu --size small --batch 4 --image-size 64 --warmup 1 --steps 2)
-  else peer_args=(--device cuda); fi
-  PYTHONUNBUFFERED=1 timeout $(limit 150) "$py" bench/torch_peer.py "${peer_args[@]}" --rows-out "$OUT/peer-rows.md" 2>&1 | tee "$OUT/peer.log"
-  [ "${PIPESTATUS[0]}" = 0 ] || echo "FAIL torch_peer.py" | tee -a "$OUT/peer.log"
-fi
-
-echo "== 5. demo through TrainMain ($dev, amp), one short epoch"
+# the demo config of steps 5 and 6
 smoke=$(mktemp -d /tmp/hspnet-smoke.XXXXXX)
 cat > "$smoke/smoke.yaml" <<YAML
 checkpoint: hspnet+device-smoke
@@ -106,6 +75,54 @@ clip_arch:
   transformer_heads: 2
   transformer_layers: 2
 YAML
+
+if want 1; then
+echo "== 1. device checks ($dev)"
+timeout $(limit 100) "${RUN[@]}" hspnet.bench.DeviceCheck --fixtures .device/data/fixtures --device $dev 2>&1 | tee "$OUT/checks.log"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
+fi
+
+if want 2; then
+echo "== 2. fused HGCN kernel: parity of every variant with the LibTorch composition, timings"
+hgcn_args=(--out "$OUT/hgcn" --commit "$HSPNET_COMMIT"); [ $mode = cpu ] && hgcn_args+=(--quick)
+timeout $(limit 120) "${RUN[@]}" hspnet.bench.HgcnBench "${hgcn_args[@]}" 2>&1 | tee "$OUT/hgcn.log"
+[ "${PIPESTATUS[0]}" = 0 ] || { status=1; echo "FAIL HgcnBench" | tee -a "$OUT/hgcn.log"; }
+fi
+
+if want 3; then
+echo "== 3. benchmarks ($dev)"
+if [ $mode = cpu ]; then
+  args=(--device cpu --batch 4 --image-size 64 --warmup 1 --steps 2 --e2e-images 16 --e2e-files 8 --workers 2 --variants)
+else
+  # peak memory from the caching allocator's statistics needs the CUDA presets to load; probe that
+  # in a JVM of its own first (a missing symbol would abort the process), then the driver's view
+  if timeout 60 "${RUN[@]}" hspnet.bench.DeviceCheck --probe-memory auto 2>&1 | tee -a "$OUT/checks.log"; then memory=auto
+  elif timeout 60 "${RUN[@]}" hspnet.bench.DeviceCheck --probe-memory driver 2>&1 | tee -a "$OUT/checks.log"; then memory=driver
+    echo "device-bench: allocator statistics unavailable; peak memory from the driver's view (an upper bound)"
+  else memory=none; echo "device-bench: no GPU memory measurement works here; peak GiB not measured"; fi
+  args=(--device cuda --variants --memory $memory)
+  # BENCH_ONLY=end-to-end (say): only those benchmarks, without the variants table
+  [ -n "${BENCH_ONLY:-}" ] && args=(--device cuda --only "$BENCH_ONLY" --memory $memory)
+fi
+timeout $(limit 240) "${RUN[@]}" hspnet.bench.BenchMain "${args[@]}" --rows-out "$OUT/rows.md" 2>&1 | tee "$OUT/bench.log"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
+fi
+
+if want 4; then
+echo "== 4. the same steps in plain PyTorch (bench/torch_peer.py), the original's way"
+py=${PYTHON:-python3}
+if [ $mode = cpu ] && ! "$py" -c 'import torch' 2>/dev/null; then
+  echo "SKIP no torch for $py here" | tee "$OUT/peer.log"
+else
+  if [ $mode = cpu ]; then peer_args=(--device cpu --size small --batch 4 --image-size 64 --warmup 1 --steps 2)
+  else peer_args=(--device cuda); fi
+  PYTHONUNBUFFERED=1 timeout $(limit 150) "$py" bench/torch_peer.py "${peer_args[@]}" --rows-out "$OUT/peer-rows.md" 2>&1 | tee "$OUT/peer.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || echo "FAIL torch_peer.py" | tee -a "$OUT/peer.log"
+fi
+fi
+
+if want 5; then
+echo "== 5. demo through TrainMain ($dev, amp), one short epoch"
 timeout $(limit 120) "${RUN[@]}" hspnet.TrainMain -c "$smoke/smoke.yaml" 2>&1 | tee "$OUT/smoke.log"
 rc=${PIPESTATUS[0]}
 if [ "$rc" != 0 ]; then verdict="FAIL TrainMain exit status $rc"
@@ -129,7 +146,9 @@ FAIL demo with image_decode gpu: exit status $rc: $(grep -m1 '^error' "$OUT/smok
   fi
   echo "$verdict" | tail -1
 fi
+fi
 
+if want 6; then
 echo "== 6. two data-parallel ranks on one $dev device (Gloo, then NCCL), the smoke config"
 # both ranks use GPU 0 (LOCAL_RANK 0): a one-GPU machine exercises the collectives on CUDA tensors;
 # NCCL refuses two ranks on one GPU in most versions, so its line says what happened either way
@@ -152,22 +171,25 @@ for backend in gloo nccl; do
   fi
 done
 printf '%s\n' "${dist_verdicts[@]}" | tee "$OUT/dist.log"
+fi
 
+if want 7; then
 echo "== 7. JPEG decoding on the $dev: nvJPEG + LibTorch resize against the Pillow-exact CPU path"
 if [ $mode = cpu ]; then decode_args=(--device cpu --count 32); else decode_args=(--device cuda --count 512); fi
 timeout $(limit 90) "${RUN[@]}" hspnet.bench.DecodeBench "${decode_args[@]}" 2>&1 | tee "$OUT/decode.log"
 [ "${PIPESTATUS[0]}" = 0 ] || echo "FAIL DecodeBench (nvJPEG may be missing on this machine: see decode.log)" | tee -a "$OUT/decode.log"
+fi
 
 # BenchMain writes rows.md whole; the kernel's and the peer's rows join it here
 cat "$OUT/hgcn/hgcn-rows.md" "$OUT/peer-rows.md" >> "$OUT/rows.md" 2>/dev/null
 
 echo "== summary ($(( $(date +%s) - t0 )) s)"
-grep -E "^(OK|FAIL|SKIP)|DEVICE CHECK" "$OUT/checks.log"
+grep -sE "^(OK|FAIL|SKIP)|DEVICE CHECK" "$OUT/checks.log"
 echo "$verdict"
-cat "$OUT/dist.log"
-tail -6 "$OUT/decode.log"
-grep -E "HGCN CHECK|== parity:|FAIL" "$OUT/hgcn.log" | tail -20
-grep -E "^torch-|^FAIL|^SKIP" "$OUT/peer.log"
+cat "$OUT/dist.log" 2>/dev/null
+tail -6 "$OUT/decode.log" 2>/dev/null
+grep -saE "HGCN CHECK|== parity:" "$OUT/hgcn.log" | tail -3
+grep -sE "^torch-|^FAIL|^SKIP" "$OUT/peer.log"
 echo "rows for docs/benchmarks.md:"
 cat "$OUT/rows.md" 2>/dev/null || { echo "(none)"; status=1; }
 tar -czf "$DEST/logs.tgz" -C "$OUT" . && for f in rows.md checks.log hgcn.log bench.log peer.log; do

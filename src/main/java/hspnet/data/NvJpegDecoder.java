@@ -59,7 +59,8 @@ public final class NvJpegDecoder implements JpegDecoder {
     }
     NvJpegDecoder d = new NvJpegDecoder(device);
     try {
-      torch_cuda.set_device(device.index());
+      // a device named without an index ("cuda") means the current one, as LibTorch reads it
+      if (device.has_index()) torch_cuda.set_device(device.index());
       check(nvjpegCreateSimple(d.handle), "nvjpegCreateSimple", "nvJPEG");
       check(nvjpegJpegStateCreate(d.handle, d.state), "nvjpegJpegStateCreate", "nvJPEG");
       return d;

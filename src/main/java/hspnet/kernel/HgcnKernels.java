@@ -121,7 +121,10 @@ public final class HgcnKernels {
     if (!Cuda.LOADED.ok()) return Optional.empty();
     try (BytePointer name = new BytePointer(256); LongPointer free = new LongPointer(1); LongPointer total = new LongPointer(1)) {
       if (HgcnCuda.hgcn_cuda_device_info(device, name, 256, free, total) != 0) return Optional.empty();
-      return Optional.of(new DeviceInfo(name.getString(), free.get(), total.get()));
+      // getString() reads the pointer's whole capacity: the C string ends at its first NUL
+      String text = name.getString();
+      int end = text.indexOf('\0');
+      return Optional.of(new DeviceInfo(end < 0 ? text : text.substring(0, end), free.get(), total.get()));
     }
   }
 
