@@ -12,7 +12,8 @@ import java.util.Locale;
 public record BenchRow(String date, String commit, String device, String benchmark, int batch, double msPerStep,
     double imagesPerSecond, double peakGib) {
   /** The benchmark names the history may hold. */
-  public static final List<String> BENCHMARKS = List.of("train-step", "eval-forward", "end-to-end", "hgcn-fused", "hgcn-libtorch");
+  public static final List<String> BENCHMARKS = List.of("train-step", "eval-forward", "end-to-end", "end-to-end-gpu-decode", "hgcn-fused",
+      "hgcn-libtorch");
 
   public static final String HEADER = "| date | commit | device | benchmark | batch | ms/step | images/s | peak GiB |";
   public static final String RULE = "|---|---|---|---|---|---|---|---|";
