@@ -11,9 +11,9 @@ import java.util.Locale;
  */
 public record BenchRow(String date, String commit, String device, String benchmark, int batch, double msPerStep,
     double imagesPerSecond, double peakGib) {
-  /** The benchmark names the history may hold. */
+  /** The benchmark names the history may hold ({@code torch-*}: bench/torch_peer.py, plain PyTorch). */
   public static final List<String> BENCHMARKS = List.of("train-step", "eval-forward", "end-to-end", "end-to-end-gpu-decode", "hgcn-fused",
-      "hgcn-libtorch");
+      "hgcn-libtorch", "torch-train-step", "torch-eval-forward");
 
   public static final String HEADER = "| date | commit | device | benchmark | batch | ms/step | images/s | peak GiB |";
   public static final String RULE = "|---|---|---|---|---|---|---|---|";
