@@ -2,6 +2,7 @@ package hspnet.bench;
 
 import static org.bytedeco.pytorch.global.torch.cosine_similarity;
 import static org.bytedeco.pytorch.global.torch.manual_seed;
+import static org.bytedeco.pytorch.global.torch.randn;
 import static org.bytedeco.pytorch.global.torch.stack;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -26,7 +28,12 @@ import hspnet.cli.ExitStatus;
 import hspnet.cli.OptionParser;
 import hspnet.clip.ClipInit;
 import hspnet.clip.ClipModel;
+import hspnet.data.Augmentation;
+import hspnet.data.Batch;
+import hspnet.data.BatchLoader;
 import hspnet.data.ClipTransform;
+import hspnet.data.DeviceDecoding;
+import hspnet.data.LabelList;
 import hspnet.data.DeviceTransform;
 import hspnet.data.NvJpegDecoder;
 import hspnet.nn.CpuNumerics;
@@ -98,8 +105,39 @@ public final class DecodeBench {
           if (pass == 1) report(out, cuda, files.size(), size, cpuRate, deviceRate, exactOut, deviceOut, device);
         }
       }
-      return ExitStatus.DONE;
+      if (!cuda) return ExitStatus.DONE;
+      double loaderDiff = throughTheLoader(files.subList(0, COMPARED), size, device, deviceOut);
+      boolean same = loaderDiff <= 1e-6;
+      out.printf(Locale.ROOT, "%s loader with image_decode gpu (its own CUDA stream, 8 threads, the default stream kept busy):"
+          + " max |diff| %.2e from the direct path over %d images%n", same ? "OK  " : "FAIL", loaderDiff, COMPARED);
+      return same ? ExitStatus.DONE : ExitStatus.BAD_INPUT;   // 1: the check failed
     });
+  }
+
+  /**
+   * The same images through the loader's device decoding (a stream of its own, several threads),
+   * with large products queued on the consumer's stream between batches, as a training step
+   * would: the largest difference from the direct path's tensors (0 when the streams are ordered
+   * right: the same ops on the same bytes).
+   */
+  private static double throughTheLoader(List<Path> files, int size, Device device, List<Tensor> direct) {
+    List<LabelList.Sample> samples = new ArrayList<>();
+    for (Path f : files) samples.add(new LabelList.Sample(f.getFileName().toString(), new int[] {0}));
+    BatchLoader.Options options = new BatchLoader.Options(Augmentation.NONE, true, null).decodedOn(DeviceDecoding.Spec.nvJpeg(device));
+    double worst = 0;
+    int i = 0;
+    try (BatchLoader loader = new BatchLoader(files.get(0).getParent(), samples, 1, new ClipTransform(size),
+        new BatchLoader.Batching(4, false, 0, 8), options)) {
+      for (Batch b : (Iterable<Batch>) loader::iterator) {
+        try (PointerScope scope = new PointerScope(); b) {
+          Tensor busy = randn(4096, 4096).to(device, ScalarType.Float);
+          for (int k = 0; k < 8; k++) busy = busy.mm(busy).div(new Scalar(4096));
+          for (int j = 0; j < b.size(); j++, i++)
+            worst = Math.max(worst, b.images().select(0, j).sub(direct.get(i)).abs().max().item_double());
+        }
+      }
+    }
+    return worst;
   }
 
   private static List<Path> jpegs(Path dir, int count) throws IOException {

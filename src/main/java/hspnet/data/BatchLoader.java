@@ -322,7 +322,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
       if (pool == null) {
         int b = returned++;
         try {
-          return decodeHere(b);
+          return handedOver(decodeHere(b));
         } catch (RuntimeException e) {
           abandoned = true;
           throw e;
@@ -337,7 +337,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
       try {
         Batch batch = head.get();
         if (returned == batchesPerEpoch()) finish();
-        return batch;
+        return handedOver(batch);
       } catch (ExecutionException e) {
         close();
         Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
@@ -350,6 +350,12 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while waiting for a batch", e);
       }
+    }
+
+    /** The batch, its images marked as used on the receiving thread's stream when they were decoded on the device. */
+    private Batch handedOver(Batch batch) {
+      if (onDevice != null) onDevice.handOver(batch.images());
+      return batch;
     }
 
     private synchronized void fillWindow() {
@@ -452,6 +458,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
       for (int i = 0; i < loaded.length; i++) if (loaded[i]) kept.add(i);
       Tensor x = images.tensor, y = null;
       try {
+        if (onDevice != null) onDevice.finishBatch();   // every image written before the batch is handed over
         if (kept.isEmpty())
           throw new IllegalArgumentException("every image of batch " + b + " of epoch " + number + " is unreadable (the first: "
               + samples.get(order[start]).describe() + ")");
@@ -520,11 +527,7 @@ public final class BatchLoader implements Iterable<Batch>, AutoCloseable {
     /** A tensor of the kept images only; this one is freed. */
     Tensor compact(List<Integer> kept) {
       if (buffer == null) {
-        long[] rows = kept.stream().mapToLong(Integer::longValue).toArray();
-        Tensor x;
-        try (PointerScope scope = new PointerScope()) {
-          x = unscoped(tensor.index_select(0, Tensors.ofLongs(rows, rows.length).to(tensor.device(), ScalarType.Long)));
-        }
+        Tensor x = unscoped(onDevice.compact(tensor, kept.stream().mapToLong(Integer::longValue).toArray()));
         tensor.close();
         return x;
       }

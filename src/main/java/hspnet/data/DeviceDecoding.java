@@ -1,6 +1,7 @@
 package hspnet.data;
 
 import static org.bytedeco.pytorch.global.torch.empty;
+import static org.bytedeco.pytorch.global.torch.getCurrentStream;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
@@ -19,7 +21,10 @@ import org.bytedeco.pytorch.DimnameListOptional;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.cuda.CUDAStream;
+import org.bytedeco.pytorch.cuda.CUDAStreamGuard;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.bytedeco.pytorch.global.torch_cuda;
 
 import hspnet.nn.Tensors;
 
@@ -37,10 +42,15 @@ import hspnet.nn.Tensors;
  */
 public final class DeviceDecoding implements AutoCloseable {
   /** What decodes on {@code device}: the device and a way to open one decoder for the calling thread. */
-  public record Spec(Device device, Function<Device, JpegDecoder> decoders) {
-    /** nvJPEG on a CUDA device. */
+  public record Spec(Device device, Function<Device, JpegDecoder> decoders, boolean ownStream) {
+    /** A decoder without a stream of its own (a CPU stand-in: the tests). */
+    public Spec(Device device, Function<Device, JpegDecoder> decoders) {
+      this(device, decoders, false);
+    }
+
+    /** nvJPEG on a CUDA device, on a CUDA stream of the loader's own. */
     public static Spec nvJpeg(Device device) {
-      return new Spec(device, NvJpegDecoder::open);
+      return new Spec(device, NvJpegDecoder::open, true);
     }
   }
 
@@ -50,6 +60,12 @@ public final class DeviceDecoding implements AutoCloseable {
   private final ThreadLocal<JpegDecoder> decoder = new ThreadLocal<>();
   private final List<JpegDecoder> opened = new ArrayList<>();
   private final AtomicLong onDevice = new AtomicLong(), onCpu = new AtomicLong();
+  /**
+   * The CUDA stream all decoding and resizing is queued on (null: the calling thread's current
+   * stream): apart from the training step's stream, so that the two overlap on the GPU instead of
+   * waiting for each other.
+   */
+  private final CUDAStream stream;
   private boolean closed;
 
   /**
@@ -61,7 +77,53 @@ public final class DeviceDecoding implements AutoCloseable {
     this.spec = spec;
     this.cpuPath = cpuPath;
     this.transform = new DeviceTransform(cpuPath.imageSize(), spec.device());
+    this.stream = spec.ownStream() ? torch_cuda.getStreamFromPool(false, deviceIndex(spec.device())) : null;
+    // the transform's constants were copied on this thread's stream; the decoding stream reads them
+    if (stream != null) torch_cuda.getCurrentCUDAStream(deviceIndex(spec.device())).synchronize();
     decoderOfThisThread();
+  }
+
+  /** The device's index; a CUDA device named without one is the current device. */
+  static byte deviceIndex(Device device) {
+    return device.has_index() ? device.index() : torch_cuda.current_device();
+  }
+
+  /** Runs {@code work} with the decoding stream current on this thread (as it is, without one). */
+  private <T> T onStream(Supplier<T> work) {
+    if (stream == null) return work.get();
+    try (CUDAStreamGuard guard = new CUDAStreamGuard(stream.unwrap())) {
+      return work.get();
+    }
+  }
+
+  /**
+   * Waits until the decoding stream has written every image queued so far: a batch is handed
+   * over only once its pixels are there (the consumer's stream did not wait for them).
+   */
+  public void finishBatch() {
+    if (stream != null) stream.synchronize();
+  }
+
+  /**
+   * Marks a batch's images as used on the receiving thread's current stream, so that the caching
+   * allocator does not give their memory back to the decoding stream before the receiver's queued
+   * work has read them.
+   */
+  public void handOver(Tensor images) {
+    if (stream != null) images.record_stream(getCurrentStream(deviceIndex(spec.device())));
+  }
+
+  /** The rows {@code rows} of {@code batch} as a new batch tensor (on the decoding stream, finished); {@code batch} is kept. */
+  public Tensor compact(Tensor batch, long[] rows) {
+    Tensor x = onStream(() -> {
+      try (PointerScope scope = new PointerScope()) {
+        Tensor picked = batch.index_select(0, Tensors.ofLongs(rows, rows.length).to(batch.device(), ScalarType.Long));
+        scope.detach(picked.retainReference());
+        return picked;
+      }
+    });
+    finishBatch();
+    return x;
   }
 
   public Device device() {
@@ -71,9 +133,11 @@ public final class DeviceDecoding implements AutoCloseable {
   /** An uninitialised batch tensor {@code [count, 3, S, S]} float32 on the device. */
   public Tensor newBatch(int count) {
     int s = cpuPath.imageSize();
-    try (TensorOptions o = new TensorOptions(ScalarType.Float).device(new DeviceOptional(spec.device()))) {
-      return empty(new long[] {count, 3, s, s}, new DimnameListOptional(), o, new MemoryFormatOptional());
-    }
+    return onStream(() -> {
+      try (TensorOptions o = new TensorOptions(ScalarType.Float).device(new DeviceOptional(spec.device()))) {
+        return empty(new long[] {count, 3, s, s}, new DimnameListOptional(), o, new MemoryFormatOptional());
+      }
+    });
   }
 
   /**
@@ -86,6 +150,14 @@ public final class DeviceDecoding implements AutoCloseable {
    */
   public void load(Path file, Tensor batch, int slot, Augmentation augmentation, Random random, Consumer<String> warnings) {
     byte[] bytes = jpegBytes(file);
+    onStream(() -> {
+      loadHere(file, bytes, batch, slot, augmentation, random, warnings);
+      return null;
+    });
+  }
+
+  private void loadHere(Path file, byte[] bytes, Tensor batch, int slot, Augmentation augmentation, Random random,
+      Consumer<String> warnings) {
     try (PointerScope scope = new PointerScope()) {
       if (bytes != null && augmentation.isNone()) {
         Tensor rgb;

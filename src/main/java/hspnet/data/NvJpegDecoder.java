@@ -29,7 +29,7 @@ import org.bytedeco.pytorch.global.torch_cuda;
 /**
  * JPEG decoding on a CUDA device with nvJPEG, through the CUDA presets (their natives come with
  * the CUDA build, {@code mvn -Pgpu package}, and need the CUDA toolkit's libnvjpeg): the file's
- * bytes in, planar uint8 RGB {@code [3, H, W]} on the device out, decoded on LibTorch's default
+ * bytes in, planar uint8 RGB {@code [3, H, W]} on the device out, decoded on LibTorch's current
  * stream so that the tensor ops that follow see the pixels. One decoder per thread (its state is
  * nvJPEG's per-thread state); it makes its device the thread's current CUDA device, where nvJPEG
  * keeps its buffers.
@@ -60,7 +60,7 @@ public final class NvJpegDecoder implements JpegDecoder {
     NvJpegDecoder d = new NvJpegDecoder(device);
     try {
       // a device named without an index ("cuda") means the current one, as LibTorch reads it
-      if (device.has_index()) torch_cuda.set_device(device.index());
+      torch_cuda.set_device(DeviceDecoding.deviceIndex(device));
       check(nvjpegCreateSimple(d.handle), "nvjpegCreateSimple", "nvJPEG");
       check(nvjpegJpegStateCreate(d.handle, d.state), "nvjpegJpegStateCreate", "nvJPEG");
       return d;
@@ -91,7 +91,9 @@ public final class NvJpegDecoder implements JpegDecoder {
         image.channel(c, new BytePointer(base).position((long) c * h * w));
         image.pitch(c, w);
       }
-      check(nvjpegDecode(handle, state, jpeg, jpeg.length, NVJPEG_OUTPUT_RGB, image, (CUstream_st) null), "nvjpegDecode", name);
+      // on the thread's current stream, where the tensor ops that follow run (the loader's decoding stream)
+      CUstream_st stream = torch_cuda.getCurrentCUDAStream(DeviceDecoding.deviceIndex(device)).stream();
+      check(nvjpegDecode(handle, state, jpeg, jpeg.length, NVJPEG_OUTPUT_RGB, image, stream), "nvjpegDecode", name);
     }
     return out;
   }
