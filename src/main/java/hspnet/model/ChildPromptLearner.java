@@ -27,7 +27,7 @@ public final class ChildPromptLearner extends JavaModule {
   /** Plain fields (not in the original's state dict), moved with the model by {@link #indicesTo}. */
   Tensor parentIndex, eot;
   final long length;
-  private final int nCtx;
+  final int nCtx;
   private final long width;
 
   /**
@@ -75,6 +75,9 @@ public final class ChildPromptLearner extends JavaModule {
     long c = tokenPrefix.size(0);
     Tensor ctx = metaOut.index_select(0, parentIndex.to(metaOut.device(), ScalarType.Long))
         .view(c, nCtx, width);
-    return Ops.cat(1, tokenPrefix.to(ctx.scalar_type()), ctx, tokenSuffix.to(ctx.scalar_type()));
+    // cat promotes as torch.cat does: under fp16 autocast the meta-net's context is float16 and the
+    // token embeddings float32, so the prompts, and the label-level text tower's residual stream
+    // after them, stay float32, as in the original
+    return Ops.cat(1, tokenPrefix, ctx, tokenSuffix);
   }
 }
