@@ -34,12 +34,7 @@ public final class SinglePositiveMain {
   private static final OptionParser PARSER = new OptionParser("SinglePositiveMain").value("--in").value("--out").value("--seed");
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    return ExitStatus.of(err, () -> {
-      OptionParser.Parsed p = PARSER.parse(args);
-      if (p.help()) {
-        out.print(USAGE);
-        return ExitStatus.DONE;
-      }
+    return PARSER.run(args, USAGE, out, err, p -> {
       if (!p.has("--in") || !p.has("--out") || !p.has("--seed")) throw p.error("--in, --out and --seed are required");
       long seed;
       try {

@@ -38,6 +38,7 @@ import hspnet.data.DeviceTransform;
 import hspnet.data.NvJpegDecoder;
 import hspnet.nn.CpuNumerics;
 import hspnet.nn.Tensors;
+import hspnet.testutil.PlanarRgb;
 import hspnet.testutil.SyntheticHspNet;
 
 /**
@@ -62,12 +63,7 @@ public final class DecodeBench {
   }
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    return ExitStatus.of(err, () -> {
-      OptionParser.Parsed p = PARSER.parse(args);
-      if (p.help()) {
-        out.print(USAGE);
-        return ExitStatus.DONE;
-      }
+    return PARSER.run(args, USAGE, out, err, p -> {
       boolean cuda = "cuda".equals(p.value("--device", "cuda"));
       int count = p.integer("--count", 1, "an image count", 256), size = p.integer("--size", 32, "an image size", 224);
       CpuNumerics.pin();
@@ -151,10 +147,7 @@ public final class DecodeBench {
   /** OpenCV's decode of the file as planar RGB uint8, standing in for nvJPEG on the CPU. */
   private static Tensor planarOnCpu(Path file) {
     try (Mat bgr = ClipTransform.decode(file)) {
-      byte[] px = new byte[(int) (bgr.total() * 3)];
-      bgr.data().get(px);
-      Tensor hwc = Tensors.ofBytes(px, bgr.rows(), bgr.cols(), 3);
-      return hwc.flip(2).permute(2, 0, 1).contiguous();   // BGR → RGB, planar
+      return PlanarRgb.of(bgr);
     }
   }
 

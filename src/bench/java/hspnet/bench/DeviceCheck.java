@@ -75,12 +75,7 @@ public final class DeviceCheck {
    * when GPU memory is read the way M asks, else 1 (the device script then tries another way).
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    return ExitStatus.of(err, () -> {
-      OptionParser.Parsed p = PARSER.parse(args);
-      if (p.help()) {
-        out.print(USAGE);
-        return ExitStatus.DONE;
-      }
+    return PARSER.run(args, USAGE, out, err, p -> {
       String device = p.value("--device", "cuda");
       if (!List.of("cuda", "cpu").contains(device)) throw p.error("--device must be cuda or cpu, got '" + device + "'");
       String probe = p.value("--probe-memory");

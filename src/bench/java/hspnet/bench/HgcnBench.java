@@ -17,7 +17,6 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
-import hspnet.cli.ExitStatus;
 import hspnet.cli.OptionParser;
 import hspnet.io.AtomicFiles;
 import hspnet.kernel.HgcnBuffers;
@@ -65,12 +64,7 @@ public final class HgcnBench {
 
   /** The command: its options, then the bench; returns the exit status (1 when a parity check failed). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    return ExitStatus.of(err, () -> {
-      OptionParser.Parsed p = PARSER.parse(args);
-      if (p.help()) {
-        out.print(USAGE);
-        return ExitStatus.DONE;
-      }
+    return PARSER.run(args, USAGE, out, err, p -> {
       CpuNumerics.pin();
       Path dir = p.path("--out") != null ? p.path("--out") : Path.of("target", "bench");
       Files.createDirectories(dir);

@@ -60,12 +60,7 @@ public final class LoaderBench {
   }
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    return ExitStatus.of(err, () -> {
-      OptionParser.Parsed p = PARSER.parse(args);
-      if (p.help()) {
-        out.print(USAGE);
-        return ExitStatus.DONE;
-      }
+    return PARSER.run(args, USAGE, out, err, p -> {
       Path images = p.path("--images"), make = p.path("--make");
       if (images == null && make == null) throw p.error("missing --images DIR (or --make DIR --count N)");
       int size = p.integer("--size", 32, "an image size", 224), batch = p.integer("--batch", 1, "a batch size", 64);

@@ -39,12 +39,7 @@ public final class PhotoSet {
   }
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    return ExitStatus.of(err, () -> {
-      OptionParser.Parsed p = PARSER.parse(args);
-      if (p.help()) {
-        out.print(USAGE);
-        return ExitStatus.DONE;
-      }
+    return PARSER.run(args, USAGE, out, err, p -> {
       List<String> words = p.positionals();
       if (words.size() < 2) throw p.error("needs OUT_DIR and at least one SOURCE image");
       write(Path.of(words.get(0)), words.subList(1, words.size()));

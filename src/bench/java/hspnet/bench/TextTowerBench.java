@@ -46,12 +46,7 @@ public final class TextTowerBench {
   }
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    return ExitStatus.of(err, () -> {
-      OptionParser.Parsed p = PARSER.parse(args);
-      if (p.help()) {
-        out.print(USAGE);
-        return ExitStatus.DONE;
-      }
+    return PARSER.run(args, USAGE, out, err, p -> {
       List<String> words = p.positionals();
       if (words.size() > 2) throw p.error("unexpected argument '" + words.get(2) + "'");
       int runs = words.size() > 0 ? p.integer(words.get(0), "RUNS", 1, "a run count") : 7;

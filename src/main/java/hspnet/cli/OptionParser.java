@@ -1,5 +1,7 @@
 package hspnet.cli;
 
+import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,6 +85,28 @@ public final class OptionParser {
   /** A usage error of this command (for the checks a command makes after parsing). */
   public UsageException error(String problem) {
     return new UsageException(problem, program);
+  }
+
+  /** What a command does with its parsed arguments; returns its exit status (usually 0). */
+  @FunctionalInterface
+  public interface Command {
+    int run(Parsed parsed) throws IOException;
+  }
+
+  /**
+   * The whole of a simple main: parses {@code args}, prints {@code usage} to {@code out} for
+   * -h/--help, else runs {@code command}; every error becomes one line on {@code err} and its exit
+   * status ({@link ExitStatus#of}).
+   */
+  public int run(String[] args, String usage, PrintStream out, PrintStream err, Command command) {
+    return ExitStatus.of(err, () -> {
+      Parsed p = parse(args);
+      if (p.help()) {
+        out.print(usage);
+        return ExitStatus.DONE;
+      }
+      return command.run(p);
+    });
   }
 
   public Parsed parse(String... args) {

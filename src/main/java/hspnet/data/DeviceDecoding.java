@@ -115,13 +115,8 @@ public final class DeviceDecoding implements AutoCloseable {
 
   /** The rows {@code rows} of {@code batch} as a new batch tensor (on the decoding stream, finished); {@code batch} is kept. */
   public Tensor compact(Tensor batch, long[] rows) {
-    Tensor x = onStream(() -> {
-      try (PointerScope scope = new PointerScope()) {
-        Tensor picked = batch.index_select(0, Tensors.ofLongs(rows, rows.length).to(batch.device(), ScalarType.Long));
-        scope.detach(picked.retainReference());
-        return picked;
-      }
-    });
+    Tensor x = onStream(() -> Tensors.kept(
+        () -> batch.index_select(0, Tensors.ofLongs(rows, rows.length).to(batch.device(), ScalarType.Long))));
     finishBatch();
     return x;
   }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import hspnet.data.LabelList.Sample;
 import hspnet.nn.Tensors;
+import hspnet.testutil.PlanarRgb;
 
 /**
  * The loader with images decoded "on the device" ({@code image_decode: gpu}), here on the CPU with
@@ -68,14 +69,8 @@ class DeviceDecodingTest {
     @Override
     public Tensor decode(byte[] jpeg, String name) {
       try (Mat bgr = ClipTransform.decode(writeTemp(jpeg))) {
-        byte[] px = ClipTransform.bytes(bgr);
-        for (int p = 0; p < px.length; p += 3) {
-          byte t = px[p];
-          px[p] = px[p + 2];
-          px[p + 2] = t;
-        }
         decoded.incrementAndGet();
-        return Tensors.ofBytes(px, bgr.rows(), bgr.cols(), 3).permute(2, 0, 1).contiguous();
+        return PlanarRgb.of(bgr);
       }
     }
 

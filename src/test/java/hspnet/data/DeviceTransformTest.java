@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import hspnet.nn.Tensors;
+import hspnet.testutil.PlanarRgb;
 
 /**
  * The GPU decode path's transform (LibTorch ops), run here on the CPU, against the Pillow-exact
@@ -32,13 +33,7 @@ class DeviceTransformTest {
     int size = 224;
     try (PointerScope scope = new PointerScope(); Mat bgr = TestJpegs.picture(width, height, 3, width * 31L + height)) {
       float[] exact = new ClipTransform(size).apply(bgr, ClipTransform.ChannelOrder.BGR);
-      byte[] px = ClipTransform.bytes(bgr);
-      for (int p = 0; p < px.length; p += 3) {
-        byte t = px[p];
-        px[p] = px[p + 2];
-        px[p + 2] = t;
-      }
-      Tensor rgb = Tensors.ofBytes(px, height, width, 3).permute(2, 0, 1).contiguous();
+      Tensor rgb = PlanarRgb.of(bgr);
       Tensor out = new DeviceTransform(size, new Device(DeviceType.CPU)).apply(rgb);
       assertArrayEquals(new long[] {3, size, size}, Tensors.shape(out));
       float[] device = Tensors.toFloats(out.contiguous());
