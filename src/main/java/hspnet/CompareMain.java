@@ -10,6 +10,7 @@ import hspnet.config.ConfigLoader;
 import hspnet.report.ComparisonReport;
 import hspnet.report.ConsoleStyle;
 import hspnet.run.Comparison;
+import hspnet.nn.JavaCppTuning;
 
 /**
  * {@code hspnet-compare -c CONFIG --losses AN,WAN,... [--with-hspnet] [--out DIR]}: trains the
@@ -18,6 +19,10 @@ import hspnet.run.Comparison;
  * 0 done, 2 a configuration or command-line problem, 1 any other input problem.
  */
 public final class CompareMain {
+  static {
+    JavaCppTuning.apply(); // before the first native object (see JavaCppTuning)
+  }
+
   private CompareMain() {}
 
   public static void main(String[] args) {

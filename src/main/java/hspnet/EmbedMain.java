@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import hspnet.cli.ExitStatus;
 import hspnet.embed.EmbedArgs;
 import hspnet.embed.FeatureExtractor;
+import hspnet.nn.JavaCppTuning;
 
 /**
  * {@code hspnet-embed --clip WEIGHTS ... --out PREFIX}: CLIP text and image features as .npy files.
@@ -12,6 +13,10 @@ import hspnet.embed.FeatureExtractor;
  * message is one line naming the file.
  */
 public final class EmbedMain {
+  static {
+    JavaCppTuning.apply(); // before the first native object (see JavaCppTuning)
+  }
+
   private EmbedMain() {}
 
   public static void main(String[] args) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import hspnet.cli.ExitStatus;
 import hspnet.predict.PredictArgs;
 import hspnet.predict.PredictCommand;
+import hspnet.nn.JavaCppTuning;
 
 /**
  * {@code hspnet-predict -c CONFIG [-r N | --checkpoint FILE] IMAGES_OR_FOLDERS...}: the labels of
@@ -14,6 +15,10 @@ import hspnet.predict.PredictCommand;
  * missing checkpoint or one that does not fit the config); the message is one line.
  */
 public final class PredictMain {
+  static {
+    JavaCppTuning.apply(); // before the first native object (see JavaCppTuning)
+  }
+
   private PredictMain() {}
 
   public static void main(String[] args) {

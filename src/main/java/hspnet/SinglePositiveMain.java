@@ -10,6 +10,7 @@ import hspnet.data.CocoAnnotations;
 import hspnet.data.LabelList;
 import hspnet.data.LabelList.Sample;
 import hspnet.data.SinglePositive;
+import hspnet.nn.JavaCppTuning;
 
 /**
  * {@code SinglePositiveMain --in FULL --out LIST --seed N}: turns a fully labelled list
@@ -18,6 +19,10 @@ import hspnet.data.SinglePositive;
  * status: 0 done, 2 bad arguments, 1 bad input.
  */
 public final class SinglePositiveMain {
+  static {
+    JavaCppTuning.apply(); // before the first native object (see JavaCppTuning)
+  }
+
   static final String USAGE = """
       usage: SinglePositiveMain --in FULL --out LIST --seed N
         --in FILE    a label list (path,i j k per line) or a COCO instances json (e.g. instances_train2014.json)

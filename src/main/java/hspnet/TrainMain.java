@@ -12,6 +12,7 @@ import hspnet.dist.DistGroup;
 import hspnet.report.ConsoleStyle;
 import hspnet.run.Devices;
 import hspnet.run.Run;
+import hspnet.nn.JavaCppTuning;
 
 /**
  * {@code hspnet -c CONFIG [-t | --resume] [-r N]}: trains HSPNet into a new round folder, continues
@@ -20,6 +21,10 @@ import hspnet.run.Run;
  * (a missing image, a corrupt checkpoint); the message is one line naming the file and key.
  */
 public final class TrainMain {
+  static {
+    JavaCppTuning.apply(); // before the first native object (see JavaCppTuning)
+  }
+
   private TrainMain() {}
 
   public static void main(String[] args) {

@@ -23,6 +23,7 @@ import hspnet.run.Devices;
 import hspnet.testutil.SyntheticHspNet;
 import hspnet.train.TrainingState;
 import hspnet.nn.CpuNumerics;
+import hspnet.nn.JavaCppTuning;
 
 /**
  * Training and evaluation speed of HSPNet, as docs/benchmarks.md defines it: (a) the model-only training
@@ -35,6 +36,10 @@ import hspnet.nn.CpuNumerics;
  * <p>{@code bench/run.sh [options]} (bench/launch.sh hspnet.bench.BenchMain).
  */
 public final class BenchMain {
+  static {
+    JavaCppTuning.apply(); // before the first native object (see JavaCppTuning)
+  }
+
   private BenchMain() {}
 
   public static void main(String[] argv) {

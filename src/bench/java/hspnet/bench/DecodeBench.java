@@ -40,6 +40,7 @@ import hspnet.nn.CpuNumerics;
 import hspnet.nn.Tensors;
 import hspnet.testutil.PlanarRgb;
 import hspnet.testutil.SyntheticHspNet;
+import hspnet.nn.JavaCppTuning;
 
 /**
  * {@code DecodeBench [--device cuda|cpu] [--count 256] [--size 224] [--images DIR]}: the GPU decode
@@ -50,6 +51,10 @@ import hspnet.testutil.SyntheticHspNet;
  * nvJPEG's place.
  */
 public final class DecodeBench {
+  static {
+    JavaCppTuning.apply(); // before the first native object (see JavaCppTuning)
+  }
+
   private DecodeBench() {}
 
   static final String USAGE = "usage: DecodeBench [--device cuda|cpu] [--count 256] [--size 224] [--images DIR]\n";

@@ -43,6 +43,7 @@ import hspnet.train.ParamGroups;
 import hspnet.train.TrainingState;
 import hspnet.nn.CpuNumerics;
 import org.bytedeco.pytorch.Scalar;
+import hspnet.nn.JavaCppTuning;
 
 /**
  * The CUDA smoke checks of the device script, one line each, exit status 1 if any fails:
@@ -56,6 +57,10 @@ import org.bytedeco.pytorch.Scalar;
  * runs the same code on the CPU (to test the script where there is no GPU).
  */
 public final class DeviceCheck {
+  static {
+    JavaCppTuning.apply(); // before the first native object (see JavaCppTuning)
+  }
+
   private final List<String> failures = new ArrayList<>();
 
   private DeviceCheck() {}

@@ -30,6 +30,7 @@ import hspnet.model.HierarchicalGcn;
 
 import static org.bytedeco.pytorch.global.torch.empty_like;
 import hspnet.nn.CpuNumerics;
+import hspnet.nn.JavaCppTuning;
 
 /**
  * The fused HGCN's device check (bench/device-hgcn.sh): parity with the LibTorch composition, then
@@ -48,6 +49,10 @@ import hspnet.nn.CpuNumerics;
  * exits 1 when a parity check failed.
  */
 public final class HgcnBench {
+  static {
+    JavaCppTuning.apply(); // before the first native object (see JavaCppTuning)
+  }
+
   /** n×E of the group and label levels of COCO, VOC, NUS-WIDE and CUB (E = 1024, RN50x16-size), and the demo's. */
   static final long[][] SHAPES = {{4, 1024}, {80, 1024}, {20, 1024}, {6, 1024}, {81, 1024}, {312, 1024}, {4, 64}, {16, 64}};
   static final long[][] QUICK_SHAPES = {{4, 64}, {16, 64}, {20, 128}};
@@ -144,6 +149,9 @@ public final class HgcnBench {
         }
       }
     }
+    String overhead = hostOverhead(kernels.get(0), device, new HgcnTiming(cuda, 300, 9, 100));
+    log.println(overhead);
+    details.append(overhead).append('\n');
     write(outDir.resolve("hgcn-rows.md"), String.join("\n", rows) + "\n");
     write(outDir.resolve("hgcn-details.txt"), details.toString());
     log.println("== rows (" + outDir.resolve("hgcn-rows.md") + ")");
@@ -200,6 +208,21 @@ public final class HgcnBench {
     gcn.useBackend(backend);
     Tensor x = c.x.detach().clone().requires_grad_(true);
     return () -> Backward.of(gcn.forward(x, c.adj), c.dout);
+  }
+
+  /**
+   * Host time per step where the device's work is negligible (a 4×8 level): what each call costs
+   * in Java, JNI and launches, which small levels pay in full. With JavaCPP's resident-size check
+   * on (a -Dorg.bytedeco.javacpp.maxPhysicalBytes given), every native object costs more.
+   */
+  private static String hostOverhead(HgcnKernel k, Device device, HgcnTiming timing) {
+    HgcnCase c = new HgcnCase(4, 8, ScalarType.Float, device, 5);
+    double kernel = timing.msPerStep(kernelStep(k, c)) * 1e3;
+    double fused = timing.msPerStep(levelStep(c, HgcnBackend.FUSED, device)) * 1e3;
+    double lib = timing.msPerStep(levelStep(c, HgcnBackend.LIBTORCH, device)) * 1e3;
+    return String.format(Locale.ROOT, "== host overhead, 4×8 Float, µs per forward+backward: %s %.1f, fused level %.1f, "
+        + "LibTorch composition %.1f (JavaCPP resident-size check %s)", k.describe(), kernel, fused, lib,
+        JavaCppTuning.inEffect() ? "off" : "on");
   }
 
   /** The kernel alone, buffers allocated once: forward then backward. */

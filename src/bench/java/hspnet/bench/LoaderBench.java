@@ -28,6 +28,7 @@ import hspnet.data.ImageHeader;
 import hspnet.data.JpegScanCheck;
 import hspnet.data.LabelList.Sample;
 import hspnet.nn.CpuNumerics;
+import hspnet.nn.JavaCppTuning;
 
 /**
  * {@code LoaderBench --images DIR [--size 224] [--batch 64] [--images-per-run 1024]
@@ -42,6 +43,10 @@ import hspnet.nn.CpuNumerics;
  * (occluding discs of power-law sizes plus sensor noise) for machines without photos.
  */
 public final class LoaderBench {
+  static {
+    JavaCppTuning.apply(); // before the first native object (see JavaCppTuning)
+  }
+
   private LoaderBench() {}
 
   static final String USAGE = "usage: LoaderBench --images DIR [--size 224] [--batch 64] [--images-per-run 1024] "

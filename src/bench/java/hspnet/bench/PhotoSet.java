@@ -20,6 +20,7 @@ import org.bytedeco.opencv.opencv_core.Size;
 
 import hspnet.cli.ExitStatus;
 import hspnet.cli.OptionParser;
+import hspnet.nn.JavaCppTuning;
 
 /**
  * {@code PhotoSet OUT_DIR SOURCE...}: the photographs the loader benchmark reads, each source
@@ -28,6 +29,10 @@ import hspnet.cli.OptionParser;
  * bench/loader.sh passes photographs from Debian's wallpaper packages.
  */
 public final class PhotoSet {
+  static {
+    JavaCppTuning.apply(); // before the first native object (see JavaCppTuning)
+  }
+
   private PhotoSet() {}
 
   static final int LONGEST_SIDE = 640;

@@ -22,6 +22,7 @@ import hspnet.clip.ClipModel;
 import hspnet.model.PromptTokens;
 import hspnet.nn.Tensors;
 import hspnet.nn.CpuNumerics;
+import hspnet.nn.JavaCppTuning;
 
 /**
  * CPU timing of the text tower with the truncated context (EOT + 1 of the longest prompt, what
@@ -33,6 +34,10 @@ import hspnet.nn.CpuNumerics;
  * <p>{@code bench/launch.sh hspnet.bench.TextTowerBench [RUNS] [THREADS]}
  */
 public final class TextTowerBench {
+  static {
+    JavaCppTuning.apply(); // before the first native object (see JavaCppTuning)
+  }
+
   private static final int PROMPTS = 80, CONTEXT = 77;
 
   private TextTowerBench() {}

@@ -171,28 +171,29 @@ public final class FusedHgcn {
         // Add into .grad where every trained weight already has a .grad the kernel can write (the
         // second level of a step, or gradients kept across steps); write fresh tensors where none
         // has one (the first level after zero_grad); in between, the others start from zeros.
+        Tensor[] grads = new Tensor[3];
         boolean[] inPlace = new boolean[3];
         boolean accumulate = false;
         for (int i = 0; i < 3; i++) {
-          inPlace[i] = weights[i].requires_grad() && usableGrad(weights[i]);
+          grads[i] = weights[i].requires_grad() ? weights[i].grad() : null;
+          inPlace[i] = grads[i] != null && usableGrad(grads[i], weights[i]);
           accumulate |= inPlace[i];
         }
         Tensor[] targets = new Tensor[3];
         for (int i = 0; i < 3; i++) {
           Tensor t = weights[i];
-          targets[i] = inPlace[i] ? t.grad() : accumulate ? zeros_like(t) : empty_like(t);
+          targets[i] = inPlace[i] ? grads[i] : accumulate ? zeros_like(t) : empty_like(t);
         }
         kernel.backward(x, adj, w, saved, dout.contiguous(), new HgcnGrads(dx, targets[0], targets[1], targets[2], d),
             accumulate, workspace);
         for (int i = 0; i < 3; i++) {
-          Tensor t = weights[i];
-          if (!t.requires_grad() || inPlace[i]) continue;
-          Tensor old = t.grad();
+          Tensor old = grads[i];
+          if (old == null || inPlace[i]) continue;
           // A .grad the kernel cannot write (strided, another type or device) is added to in place,
           // as LibTorch's AccumulateGrad does (it keeps its type and layout); only a missing one is
           // replaced.
           if (old.defined()) old.add_(targets[i].to(old));
-          else t.mutable_grad().put(targets[i]);
+          else weights[i].mutable_grad().put(targets[i]);
         }
         if (linkHook != null) dgamma = d.retainReference(); // for the link hook, which runs next
         else PENDING.remove(this);
@@ -213,10 +214,9 @@ public final class FusedHgcn {
       for (Tensor t : new Tensor[] {saved, workspace, x, adj}) t.record_stream(s);
     }
 
-    private static boolean usableGrad(Tensor t) {
-      Tensor g = t.grad();
-      return g.defined() && g.is_contiguous() && g.scalar_type().value == t.scalar_type().value
-          && g.device().str().getString().equals(t.device().str().getString());
+    /** Whether the kernel can add into g, t's .grad, directly (compared without building native objects). */
+    private static boolean usableGrad(Tensor g, Tensor t) {
+      return g.defined() && g.is_contiguous() && g.scalar_type().value == t.scalar_type().value && HgcnArgs.sameDevice(g, t);
     }
   }
 }

@@ -23,12 +23,12 @@ abstract class NativeHgcnKernel implements HgcnKernel {
 
   @Override
   public final void forward(Tensor x, Tensor adj, HgcnWeights w, Tensor out, Tensor saved, Tensor workspace) {
-    HgcnArgs a = new HgcnArgs(x, adj, w, cuda);
+    HgcnArgs a = new HgcnArgs(x, cuda);
     long n = a.n, e = a.e;
-    int rc = forward(a, a.address("x", x, a.dtype, n, e), a.address("adj", adj, a.dtype, n, n),
+    int rc = forward(a, a.activation("x", x), a.address("adj", adj, a.dtype, n, n),
         a.address("w1", w.w1(), HgcnArgs.F32, e, 2 * e), a.address("w2", w.w2(), HgcnArgs.F32, 2 * e, 2 * e),
         a.address("w3", w.w3(), HgcnArgs.F32, 2 * e, e), a.address("gamma", w.gamma(), HgcnArgs.F32, 1),
-        a.address("out", out, a.dtype, n, e), a.address("saved", saved, HgcnArgs.F32, HgcnBuffers.savedElems(n, e)),
+        a.activation("out", out), a.address("saved", saved, HgcnArgs.F32, HgcnBuffers.savedElems(n, e)),
         a.address("workspace", workspace, HgcnArgs.F32, HgcnBuffers.workspaceElems(n, e)));
     if (rc != 0) throw new IllegalStateException(describe() + " forward failed (" + rc + "): " + lastError());
   }
@@ -36,13 +36,13 @@ abstract class NativeHgcnKernel implements HgcnKernel {
   @Override
   public final void backward(Tensor x, Tensor adj, HgcnWeights w, Tensor saved, Tensor dout, HgcnGrads g,
       boolean accumulate, Tensor workspace) {
-    HgcnArgs a = new HgcnArgs(x, adj, w, cuda);
+    HgcnArgs a = new HgcnArgs(x, cuda);
     long n = a.n, e = a.e;
-    int rc = backward(a, a.address("x", x, a.dtype, n, e), a.address("adj", adj, a.dtype, n, n),
+    int rc = backward(a, a.activation("x", x), a.address("adj", adj, a.dtype, n, n),
         a.address("w1", w.w1(), HgcnArgs.F32, e, 2 * e), a.address("w2", w.w2(), HgcnArgs.F32, 2 * e, 2 * e),
         a.address("w3", w.w3(), HgcnArgs.F32, 2 * e, e), a.address("gamma", w.gamma(), HgcnArgs.F32, 1),
-        a.address("saved", saved, HgcnArgs.F32, HgcnBuffers.savedElems(n, e)), a.address("dout", dout, a.dtype, n, e),
-        a.address("dx", g.dx(), a.dtype, n, e), a.address("dw1", g.dw1(), HgcnArgs.F32, e, 2 * e),
+        a.address("saved", saved, HgcnArgs.F32, HgcnBuffers.savedElems(n, e)), a.activation("dout", dout),
+        a.activation("dx", g.dx()), a.address("dw1", g.dw1(), HgcnArgs.F32, e, 2 * e),
         a.address("dw2", g.dw2(), HgcnArgs.F32, 2 * e, 2 * e), a.address("dw3", g.dw3(), HgcnArgs.F32, 2 * e, e),
         a.address("dgamma", g.dgamma(), HgcnArgs.F32, 1), accumulate,
         a.address("workspace", workspace, HgcnArgs.F32, HgcnBuffers.workspaceElems(n, e)));
