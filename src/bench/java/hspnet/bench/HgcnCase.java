@@ -70,4 +70,11 @@ final class HgcnCase {
     if (Double.isNaN(a.sum().item_double()) || Double.isNaN(b.sum().item_double())) return Double.NaN;
     return a.sub(b).abs().max().item_double() / Math.max(b.abs().max().item_double(), 1e-30);
   }
+
+  /** ‖actual − expected‖ / ‖expected‖ over all elements, in double; NaN if either holds NaN. */
+  static double rmsDiff(Tensor actual, Tensor expected) {
+    Tensor a = actual.to(ScalarType.Double), b = expected.to(ScalarType.Double);
+    if (Double.isNaN(a.sum().item_double()) || Double.isNaN(b.sum().item_double())) return Double.NaN;
+    return a.sub(b).norm().item_double() / Math.max(b.norm().item_double(), 1e-30);
+  }
 }
