@@ -53,7 +53,7 @@ public final class FusedHgcn {
     if (adj.requires_grad())
       throw new IllegalArgumentException("hgcn: the fused kernel treats the adjacency as a constant, but it requires grad");
     PENDING.removeIf(Pending::released);
-    Tensor xc = x.contiguous(), ac = adj.contiguous();
+    Tensor xc = contiguous(x), ac = contiguous(adj);
     Tensor saved = HgcnBuffers.saved(xc), ws = HgcnBuffers.workspace(xc);
     boolean weightsTrain = w.w1().requires_grad() || w.w2().requires_grad() || w.w3().requires_grad();
     boolean track = GradMode.is_enabled() && (xc.requires_grad() || w.gamma().requires_grad() || weightsTrain);
@@ -108,6 +108,11 @@ public final class FusedHgcn {
 
   private static void release(Tensor t) {
     if (t != null) t.releaseReference();
+  }
+
+  /** t itself when it is contiguous: contiguous() would return the same tensor through a new native handle. */
+  private static Tensor contiguous(Tensor t) {
+    return t.is_contiguous() ? t : t.contiguous();
   }
 
   private static Tensor firstTrainable(HgcnWeights w) {
@@ -184,7 +189,7 @@ public final class FusedHgcn {
           Tensor t = weights[i];
           targets[i] = inPlace[i] ? grads[i] : accumulate ? zeros_like(t) : empty_like(t);
         }
-        kernel.backward(x, adj, w, saved, dout.contiguous(), new HgcnGrads(dx, targets[0], targets[1], targets[2], d),
+        kernel.backward(x, adj, w, saved, contiguous(dout), new HgcnGrads(dx, targets[0], targets[1], targets[2], d),
             accumulate, workspace);
         for (int i = 0; i < 3; i++) {
           Tensor old = grads[i];
