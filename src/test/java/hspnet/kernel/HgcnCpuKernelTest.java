@@ -167,5 +167,14 @@ class HgcnCpuKernelTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> cpu().forward(r.x.to(ScalarType.Double), r.adj, r.weights(), out, saved, ws));
     assertTrue(e.getMessage().contains("float32, float16 or bfloat16"), e.getMessage());
+    HgcnWeights halfW2 = new HgcnWeights(r.w1, r.w2.to(ScalarType.Half), r.w3, r.gamma);
+    e = assertThrows(IllegalArgumentException.class, () -> cpu().forward(r.x, r.adj, halfW2, out, saved, ws));
+    assertTrue(e.getMessage().contains("w2 is Half, expected Float"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> cpu().forward(r.x, r.adj.to(ScalarType.Half), r.weights(), out, saved, ws));
+    assertTrue(e.getMessage().contains("adj is Half, expected Float"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> cpu().forward(r.x.reshape(4, 4, 4), r.adj, r.weights(), out, saved, ws));
+    assertTrue(e.getMessage().contains("x must be n×E, got [4, 4, 4]"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> cpu().forward(r.x, r.adj, r.weights(), out, saved.narrow(0, 1, 100), ws));
+    assertTrue(e.getMessage().contains("saved has shape [100], expected [384]"), e.getMessage());
   }
 }
