@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,6 +46,27 @@ class JavaCppTuningTest {
     } finally {
       restore(before);
     }
+  }
+
+  /**
+   * What the limit did to a process whose tensors legitimately outgrow four times its heap: every
+   * new native object made JavaCPP collect garbage, wait and finally throw an OutOfMemoryError.
+   */
+  @Test
+  void nativeMemoryIsNotCappedByTheHeap() throws Exception {
+    assertEquals("held 400 MB and computed 6.0E8", probe().strip());
+    assertTrue(probe("--untuned").startsWith("refused: Physical memory usage is too high"), "JavaCPP's default no longer refuses:"
+        + " the probe no longer shows what the tuning is for");
+  }
+
+  private static String probe(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+        "-cp", System.getProperty("java.class.path"), NativeHeadroomProbe.class.getName()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    return out;
   }
 
   @Test
